@@ -1,0 +1,34 @@
+"""Typed, frozen models of Bandwidth's voice webhooks.
+
+Turn a webhook body into a precise, immutable event with `parse_event`, and back into the exact
+wire form with `to_dict` or `to_json`. A bad body raises `EventParseError`, naming every bad field.
+"""
+
+from ._api import parse_event, to_dict, to_json
+from ._converter import configure_converter, make_converter
+from ._enums import FileFormat, RecordingStatus
+from ._errors import EventParseError
+from ._events import ConferenceRecordingAvailable, UnknownEvent
+
+
+def __getattr__(name: str) -> str:
+    # Read lazily: importlib.metadata costs milliseconds nobody needs on the import path.
+    if name == "__version__":
+        from importlib.metadata import version  # noqa: PLC0415
+
+        return version("bandwidth-events")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "ConferenceRecordingAvailable",
+    "EventParseError",
+    "FileFormat",
+    "RecordingStatus",
+    "UnknownEvent",
+    "configure_converter",
+    "make_converter",
+    "parse_event",
+    "to_dict",
+    "to_json",
+]

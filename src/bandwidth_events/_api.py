@@ -1,0 +1,125 @@
+"""Parse a webhook body into an event, and write an event back to the wire."""
+
+from collections.abc import Mapping
+from typing import Any, Final, TypeAlias, TypeVar, overload
+
+import cattrs
+import orjson
+from cattrs.errors import AttributeValidationNote, ClassValidationError
+
+from ._converter import configure_converter
+from ._errors import BODY, EventParseError, describe
+from ._events import EVENT_CLASSES, ConferenceRecordingAvailable, UnknownEvent
+from ._json import dumps, is_object
+from ._naming import EVENT_TYPE, wire_name
+
+#: What `parse_event` reads: the raw body, or a mapping already decoded from it.
+Body: TypeAlias = bytes | bytearray | memoryview | str | Mapping[str, object]
+
+#: Every event class `parse_event` can return, and what `to_dict` writes.
+AnyEvent: TypeAlias = ConferenceRecordingAvailable | UnknownEvent
+
+_E = TypeVar("_E", bound=ConferenceRecordingAvailable)
+
+_CONVERTER: Final = cattrs.Converter(detailed_validation=True)
+configure_converter(_CONVERTER)
+
+_MISSING = "required field is missing"
+
+
+@overload
+def parse_event(data: Body, cls: None = None) -> ConferenceRecordingAvailable | UnknownEvent: ...
+@overload
+def parse_event(data: Body, cls: type[_E]) -> _E: ...
+def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
+    """Parse a webhook body into its typed event.
+
+    Without ``cls``, the body's ``eventType`` picks the class; an ``eventType`` this version
+    does not model gives an `UnknownEvent`, never an error. With ``cls``, the body must be
+    that event.
+
+    Args:
+        data: The raw body (``bytes`` or ``str`` of JSON) or a mapping already decoded from
+            it. A mapping is never changed, and the event shares nothing mutable with it.
+        cls: The event class the body must be, e.g. `ConferenceRecordingAvailable`.
+
+    Returns:
+        The event. With ``cls``, exactly an instance of ``cls``.
+
+    Raises:
+        EventParseError: The body is not a valid event (of ``cls``, if given). Every bad
+            field is named; the body is kept on the error.
+        TypeError: ``cls`` is not an event class this library models (a programming error,
+            not a bad body).
+    """
+    if cls is not None and cls not in EVENT_CLASSES.values():
+        raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
+    payload = _decode(data)
+    event_type = payload.get(EVENT_TYPE)
+    if not isinstance(event_type, str):
+        problem = f"expected a string, received {describe(event_type)}"
+        raise EventParseError(
+            {EVENT_TYPE: problem if EVENT_TYPE in payload else _MISSING},
+            event_type=None,
+            body=data,
+        )
+    target = EVENT_CLASSES.get(event_type) if cls is None else cls
+    if target is not None and event_type != target.event_type:
+        raise EventParseError(
+            {EVENT_TYPE: f"expected {target.event_type!r}, received {describe(event_type)}"},
+            event_type=event_type,
+            body=data,
+        )
+    try:
+        if target is None:
+            return UnknownEvent(payload)
+        return _CONVERTER.structure(payload, target)
+    except Exception as exc:
+        raise EventParseError(_problems(exc), event_type=event_type, body=data) from exc
+
+
+def to_dict(event: AnyEvent) -> dict[str, Any]:
+    """Give the wire form of an event: camelCase keys, JSON-ready values.
+
+    For a body in Bandwidth's own format, ``to_dict(parse_event(body))`` equals the decoded
+    body exactly, unknown fields included. The dict is new: changing it leaves the event alone.
+    """
+    result: dict[str, Any] = _CONVERTER.unstructure(event)
+    return result
+
+
+def to_json(event: AnyEvent) -> str:
+    """Give the wire form of an event as compact JSON text; see `to_dict`."""
+    return dumps(to_dict(event))
+
+
+def _decode(data: Body) -> Mapping[str, object]:
+    if isinstance(data, bytes | bytearray | memoryview | str):
+        try:
+            decoded = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise EventParseError(
+                {BODY: f"not valid JSON: {exc}"}, event_type=None, body=data
+            ) from exc
+    else:
+        decoded = data
+    if not is_object(decoded):
+        raise EventParseError(
+            {BODY: f"expected a JSON object, received {describe(decoded)}"},
+            event_type=None,
+            body=data,
+        )
+    return decoded
+
+
+def _problems(exc: Exception) -> dict[str, str]:
+    """Name the wire field of each error cattrs collected, with what was wrong with it."""
+    if not isinstance(exc, ClassValidationError):
+        return {BODY: str(exc)}
+    problems: dict[str, str] = {}
+    for error in exc.exceptions:
+        notes = getattr(error, "__notes__", ())
+        names = [note.name for note in notes if isinstance(note, AttributeValidationNote)]
+        field = wire_name(names[0]) if names else BODY
+        problems[field] = _MISSING if isinstance(error, KeyError) else str(error)
+    return problems

@@ -1,0 +1,128 @@
+"""The event models: frozen attrs classes that hold data and documentation, nothing else.
+
+How they map to the wire (camelCase names, timestamp and duration formats, open enums) is the
+converter's job (`bandwidth_events._converter`).
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, ClassVar, Final, Literal, cast
+
+import attrs
+
+from ._durations import require_not_negative
+from ._enums import FileFormat, RecordingStatus, file_format, recording_status
+from ._json import frozen_object
+from ._naming import EVENT_TYPE, EXTRA_FIELDS, wire_keys
+from ._timestamps import to_utc
+
+_NO_EXTRA_FIELDS: Final[Mapping[str, object]] = MappingProxyType({})
+
+
+def _required_first(
+    _cls: type, fields: "Sequence[attrs.Attribute[Any]]"
+) -> "list[attrs.Attribute[Any]]":
+    # Keeps each class's own fields next to the shared ones and extra_fields last in reprs.
+    return sorted(fields, key=lambda a: (a.default is not attrs.NOTHING) + (a.name == EXTRA_FIELDS))
+
+
+def _no_modelled_keys(
+    instance: "_ConferenceEvent", _attribute: object, value: Mapping[str, object]
+) -> None:
+    clash = sorted(wire_keys(type(instance)).intersection(value)) if value else None
+    if clash:
+        raise ValueError(f"extra_fields may not hold modelled wire fields: {clash}")
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
+class _ConferenceEvent:
+    """The fields every conference webhook has (private: users see the concrete classes)."""
+
+    event_type: ClassVar[str]
+
+    event_time: datetime = attrs.field(converter=to_utc)
+    conference_id: str
+    name: str
+    tag: str | None = None
+    extra_fields: Mapping[str, object] = attrs.field(
+        default=_NO_EXTRA_FIELDS, converter=frozen_object, validator=_no_modelled_keys, hash=False
+    )
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
+class ConferenceRecordingAvailable(_ConferenceEvent):
+    """A conference recording can be downloaded (``conferenceRecordingAvailable``).
+
+    Sent to the ``recordingAvailableUrl`` of a ``<StartRecording>`` run in a conference, once the
+    recording is done. Bandwidth expects an empty ``204`` back; any other answer body is ignored.
+
+    Attributes:
+        event_type: Always ``"conferenceRecordingAvailable"``, the wire's ``eventType``.
+        event_time: ``eventTime``: when Bandwidth generated the event (approximate), in UTC.
+        conference_id: ``conferenceId``: the conference the recording was made on.
+        name: ``name``: the conference's custom name, the text of ``<Conference>``.
+        account_id: ``accountId``: the account that owns the conference, a string of digits.
+        recording_id: ``recordingId``: the unique id of this recording.
+        channels: ``channels``: the number of audio channels; always 1 for conferences.
+        start_time: ``startTime``: when the recording started, in UTC.
+        end_time: ``endTime``: when the recording ended, in UTC.
+        duration: ``duration``: the length of the recording. Bandwidth's own example shows it
+            need not equal ``end_time - start_time``.
+        file_format: ``fileFormat``: the audio format; a format this version does not know
+            is kept as the plain string.
+        status: ``status``: the state of the recording; a status this version does not know
+            is kept as the plain string.
+        media_url: ``mediaUrl``: where to download the media, or ``None`` when the wire had
+            none (absent or ``null``, e.g. for a failed recording). Not checked to be a valid
+            URL: Bandwidth's own example is not.
+        tag: ``tag``: the tag set on the conference, or ``None`` when none was set (absent
+            or ``null`` on the wire; written back as absent).
+        extra_fields: Wire fields this version does not model, kept as received and written
+            back, so forwarding an event loses nothing. Read-only; not part of the hash.
+    """
+
+    event_type: ClassVar[Literal["conferenceRecordingAvailable"]] = "conferenceRecordingAvailable"
+
+    account_id: str
+    recording_id: str
+    channels: int
+    start_time: datetime = attrs.field(converter=to_utc)
+    end_time: datetime = attrs.field(converter=to_utc)
+    duration: timedelta = attrs.field(validator=require_not_negative)
+    file_format: FileFormat | str = attrs.field(converter=file_format)
+    status: RecordingStatus | str = attrs.field(converter=recording_status)
+    media_url: str | None = None
+
+
+def _has_event_type(_instance: object, _attribute: object, value: Mapping[str, object]) -> None:
+    if not isinstance(value.get(EVENT_TYPE), str):
+        raise TypeError(f"an UnknownEvent's payload needs a string {EVENT_TYPE}")
+
+
+@attrs.frozen
+class UnknownEvent:
+    """A webhook whose ``eventType`` this version does not model yet.
+
+    `parse_event` returns one instead of failing, so a receiver keeps working when Bandwidth
+    adds an event, and `to_dict` gives the payload back unchanged.
+
+    Attributes:
+        payload: The decoded body, as received (a read-only copy). Not part of the hash.
+    """
+
+    payload: Mapping[str, object] = attrs.field(
+        converter=frozen_object, validator=_has_event_type, hash=False
+    )
+
+    @property
+    def event_type(self) -> str:
+        """The wire's ``eventType``, e.g. ``"callInitiated"``."""
+        return cast("str", self.payload[EVENT_TYPE])  # the validator checked it
+
+
+#: Every event class, by its wire ``eventType``: the one table `parse_event` dispatches on.
+#: A new event is a class plus one entry here.
+EVENT_CLASSES: Final[Mapping[str, type[ConferenceRecordingAvailable]]] = MappingProxyType(
+    {cls.event_type: cls for cls in (ConferenceRecordingAvailable,)}
+)

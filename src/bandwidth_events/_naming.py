@@ -1,0 +1,24 @@
+"""The one rule between attribute names and wire names: snake_case here, camelCase there."""
+
+import attrs
+
+EVENT_TYPE = "eventType"
+
+# Fields we keep but do not model: never a wire name of their own.
+EXTRA_FIELDS = "extra_fields"
+
+
+def wire_name(attribute: str) -> str:
+    """Give the wire name of an attribute: ``account_id`` is ``accountId``.
+
+    A trailing underscore, the convention for a name that is a Python keyword, is dropped:
+    ``from_`` is ``from``.
+    """
+    head, *rest = attribute.rstrip("_").split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def wire_keys(cls: type) -> frozenset[str]:
+    """Give every wire key an event class models, ``eventType`` included."""
+    names = (a.name for a in attrs.fields(cls) if a.name != EXTRA_FIELDS)
+    return frozenset({EVENT_TYPE, *map(wire_name, names)})

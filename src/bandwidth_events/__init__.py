@@ -4,20 +4,28 @@ Turn a webhook body into a precise, immutable event with `parse_event`, and back
 wire form with `to_dict` or `to_json`. A bad body raises `EventParseError`, naming every bad field.
 """
 
+from typing import TYPE_CHECKING
+
 from ._api import parse_event, to_dict, to_json
 from ._converter import configure_converter, make_converter
 from ._enums import FileFormat, RecordingStatus
 from ._errors import EventParseError
 from ._events import ConferenceRecordingAvailable, UnknownEvent
 
+if TYPE_CHECKING:
+    __version__: str
+else:
+    # Hidden from type checkers, which would otherwise accept any misspelt attribute as a str.
+    def __getattr__(name: str) -> str:
+        # Read lazily: importlib.metadata costs milliseconds nobody needs on the import path.
+        if name == "__version__":
+            from importlib.metadata import version  # noqa: PLC0415
 
-def __getattr__(name: str) -> str:
-    # Read lazily: importlib.metadata costs milliseconds nobody needs on the import path.
-    if name == "__version__":
-        from importlib.metadata import version  # noqa: PLC0415
+            return version("bandwidth-events")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-        return version("bandwidth-events")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+del TYPE_CHECKING  # not part of the public namespace
 
 
 __all__ = [

@@ -153,6 +153,29 @@ def _unstructure_unknown(event: UnknownEvent) -> dict[str, Any]:
     return copy_object(event.payload, "")
 
 
+def _is_event_union(field_type: Any) -> bool:  # noqa: ANN401 -- cattrs asks about any type
+    members = get_args(field_type) if isinstance(field_type, UnionType) else ()
+    return bool(members) and all(m in _EVENT_CLASSES or m is UnknownEvent for m in members)
+
+
+def _event_union_structure_hook(union: Any, converter: cattrs.Converter) -> StructureHook:  # noqa: ANN401
+    members = get_args(union)
+    unknown_allowed = UnknownEvent in members
+
+    def structure(value: object, _type: object) -> object:
+        # Dispatch on eventType through the one table, as parse_event does: no trial parsing.
+        event_type = value.get(EVENT_TYPE) if is_object(value) else None
+        cls = EVENT_CLASSES.get(event_type) if isinstance(event_type, str) else None
+        if cls is not None and cls in members:
+            return converter.structure(value, cls)
+        if unknown_allowed and cls is None:
+            return converter.structure(value, UnknownEvent)
+        names = ", ".join(sorted(m.__name__ for m in members))
+        raise ValueError(f"expected an event of {names}, received eventType {describe(event_type)}")
+
+    return structure
+
+
 def _is_event_class(field_type: Any) -> bool:  # noqa: ANN401 -- cattrs asks about any type
     # A tuple lookup, not issubclass(): cattrs asks about every type it meets, most not classes.
     return field_type in _EVENT_CLASSES
@@ -163,7 +186,9 @@ def configure_converter(converter: cattrs.Converter) -> None:
 
     Afterwards ``converter.structure(body, ConferenceRecordingAvailable)`` and
     ``converter.unstructure(event)`` follow the same wire rules as `parse_event` and `to_dict`,
-    also for events nested in your own attrs classes. Hooks for your own types are left alone.
+    also for events nested in your own attrs classes. A union of event classes (with or without
+    `UnknownEvent`) is read by dispatching on ``eventType``. Hooks for your own types are left
+    alone.
 
     Errors are cattrs' own (``ClassValidationError`` with a note per bad attribute);
     `parse_event` turns them into `EventParseError`.
@@ -175,7 +200,11 @@ def configure_converter(converter: cattrs.Converter) -> None:
     def unstructure_factory(cls: type[Any]) -> UnstructureHook:
         return _event_unstructure_hook(cls, converter)
 
+    def union_factory(union: Any) -> StructureHook:  # noqa: ANN401 -- a union type
+        return _event_union_structure_hook(union, converter)
+
     converter.register_structure_hook_factory(_is_event_class, structure_factory)
+    converter.register_structure_hook_factory(_is_event_union, union_factory)
     converter.register_unstructure_hook_factory(_is_event_class, unstructure_factory)
     converter.register_structure_hook(UnknownEvent, _structure_unknown)
     converter.register_unstructure_hook(UnknownEvent, _unstructure_unknown)

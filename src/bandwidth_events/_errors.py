@@ -10,6 +10,7 @@ mistyped field, an impossible timestamp or duration) ends as an `EventParseError
 original exception chained as its cause.
 """
 
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -38,7 +39,10 @@ def describe(value: object) -> str:
     if value is None:
         return "null"
     kind = _KINDS.get(type(value))
-    if kind is None:
+    if isinstance(value, float) and not math.isfinite(value):
+        # orjson would write NaN as null: show what was really received.
+        shown, kind = repr(value), "number JSON cannot carry"
+    elif kind is None:
         # Not a JSON value: only possible for mappings built in Python, not for JSON text.
         shown, kind = repr(value), f"Python {type(value).__name__}, not a JSON value"
     else:
@@ -81,7 +85,7 @@ class EventParseError(ValueError):
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only arguments: the default exception pickling would call cls(*args).
-        return (_rebuild, (self.errors, self.event_type, self.body))
+        return (_rebuild, (dict(self.errors), self.event_type, self.body))
 
 
 def _rebuild(errors: Mapping[str, str], event_type: str | None, body: object) -> EventParseError:

@@ -7,7 +7,7 @@ converter's job (`bandwidth_events._converter`).
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, Literal, cast
+from typing import Any, ClassVar, Final, Literal, TypeVar, cast
 
 import attrs
 
@@ -16,6 +16,8 @@ from ._enums import FileFormat, RecordingStatus, file_format, recording_status
 from ._json import frozen_object
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, wire_keys
 from ._timestamps import to_utc
+
+_T = TypeVar("_T")
 
 _NO_EXTRA_FIELDS: Final[Mapping[str, object]] = MappingProxyType({})
 
@@ -27,6 +29,27 @@ def _required_first(
     return sorted(fields, key=lambda a: (a.default is not attrs.NOTHING) + (a.name == EXTRA_FIELDS))
 
 
+class _RebuildOnPickle:
+    """Pickle and deepcopy events through ``__init__``.
+
+    The read-only mappings the events hold cannot be pickled; their converters make them again.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        cls = type(self)
+        values: dict[str, object] = {}
+        for field in attrs.fields(cast("type[attrs.AttrsInstance]", cls)):
+            value = getattr(self, field.name)
+            values[field.name] = dict(value) if isinstance(value, Mapping) else value  # pyright: ignore[reportUnknownArgumentType]
+        return (_rebuild, (cls, values))
+
+
+def _rebuild(cls: type[_T], values: dict[str, Any]) -> _T:
+    return cls(**values)
+
+
 def _no_modelled_keys(
     instance: "_ConferenceEvent", _attribute: object, value: Mapping[str, object]
 ) -> None:
@@ -36,7 +59,7 @@ def _no_modelled_keys(
 
 
 @attrs.frozen(kw_only=True, field_transformer=_required_first)
-class _ConferenceEvent:
+class _ConferenceEvent(_RebuildOnPickle):
     """The fields every conference webhook has (private: users see the concrete classes)."""
 
     event_type: ClassVar[str]
@@ -101,7 +124,7 @@ def _has_event_type(_instance: object, _attribute: object, value: Mapping[str, o
 
 
 @attrs.frozen
-class UnknownEvent:
+class UnknownEvent(_RebuildOnPickle):
     """A webhook whose ``eventType`` this version does not model yet.
 
     `parse_event` returns one instead of failing, so a receiver keeps working when Bandwidth

@@ -1,0 +1,372 @@
+"""parse_event, to_dict and to_json: the wire in, the wire out, and every way a body can be bad."""
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bandwidth_events import (
+    ConferenceRecordingAvailable,
+    EventParseError,
+    FileFormat,
+    RecordingStatus,
+    UnknownEvent,
+    parse_event,
+    to_dict,
+    to_json,
+)
+
+from .conftest import golden, golden_dict
+from .strategies import (
+    RECORDING_KEYS,
+    json_objects,
+    json_values,
+    recording_events,
+    recording_payloads,
+)
+
+RECORDING = "conferenceRecordingAvailable"
+OTHER_CONFERENCE_EVENTS = [
+    "conferenceCompleted",
+    "conferenceCreated",
+    "conferenceMemberExit",
+    "conferenceMemberJoin",
+    "conferenceRedirect",
+]
+REQUIRED = sorted(RECORDING_KEYS - {"eventType", "mediaUrl", "tag"})
+
+
+def recording(**changes: Any) -> dict[str, Any]:
+    """Give the documented recording body with some fields changed (None: removed)."""
+    body = golden_dict(RECORDING)
+    for key, value in changes.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def parse_error(body: Any) -> EventParseError:
+    """Parse a body that must fail, and give the error."""
+    with pytest.raises(EventParseError) as info:
+        parse_event(body)
+    return info.value
+
+
+def parse_recording(body: Any) -> ConferenceRecordingAvailable:
+    """Parse a body that must be a recording event, as a handler that knows its URL does."""
+    return parse_event(body, ConferenceRecordingAvailable)
+
+
+def corrupted(payload: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Give a Bandwidth-format body with some fields dropped or replaced by any JSON value."""
+    keys = sorted(payload)
+    return st.tuples(
+        st.lists(st.sampled_from(keys), max_size=3),
+        st.dictionaries(st.sampled_from(keys), json_values),
+    ).map(lambda drop_and_set: _apply(payload, *drop_and_set))
+
+
+def _apply(payload: dict[str, Any], drop: list[str], replace: dict[str, Any]) -> dict[str, Any]:
+    result = {key: value for key, value in payload.items() if key not in drop}
+    result.update(replace)
+    return result
+
+
+class TestGoldenPayload:
+    def test_documented_example_fields(self) -> None:
+        """The documented body parses into exactly the values it states, precisely typed."""
+        event = parse_event(golden(RECORDING))
+
+        assert isinstance(event, ConferenceRecordingAvailable)
+        assert event == ConferenceRecordingAvailable(
+            event_time=datetime(2019, 9, 13, 16, 50, 53, 788000, tzinfo=UTC),
+            account_id="55555555",
+            conference_id="conf-95ac90b3-ac6cd003-85e4-466f-b2e2-3fc5462c5d0d",
+            name="thisConference",
+            recording_id="r-115da407-e3d9-4ea7-889f-5f4ad7386a80",
+            channels=1,
+            start_time=datetime(2019, 9, 13, 16, 48, 29, 235000, tzinfo=UTC),
+            end_time=datetime(2019, 9, 13, 16, 48, 48, 890000, tzinfo=UTC),
+            duration=timedelta(seconds=20, milliseconds=56),
+            file_format=FileFormat.WAV,
+            media_url="https://../{accountId}/conferences/{conferenceId}/recordings/{recordingId}/media",
+            status=RecordingStatus.COMPLETE,
+        )
+        assert event.event_type == RECORDING
+        assert event.tag is None
+
+    def test_documented_example_round_trips_exactly(self) -> None:
+        """to_dict gives back the documented body key for key, and to_json the same JSON value."""
+        event = parse_event(golden(RECORDING))
+
+        assert to_dict(event) == golden_dict(RECORDING)
+        assert json.loads(to_json(event)) == golden_dict(RECORDING)
+
+    def test_inconsistent_duration_and_placeholder_url_are_accepted(self) -> None:
+        """Bandwidth's own example has duration != endTime - startTime and a non-URL mediaUrl."""
+        event = parse_event(golden(RECORDING), ConferenceRecordingAvailable)
+
+        assert event.end_time - event.start_time != event.duration
+        assert event.media_url is not None
+        assert event.media_url.startswith("https://../")
+
+    @pytest.mark.parametrize("name", OTHER_CONFERENCE_EVENTS)
+    def test_events_not_modelled_yet_are_unknown_events(self, name: str) -> None:
+        """The other documented conference bodies come back as UnknownEvent, unchanged."""
+        event = parse_event(golden(name))
+
+        assert isinstance(event, UnknownEvent)
+        assert event.event_type == name
+        assert to_dict(event) == golden_dict(name)
+
+
+class TestInputs:
+    @pytest.mark.parametrize(
+        "convert",
+        [bytes, bytearray, memoryview, bytes.decode, orjson.loads],
+        ids=["bytes", "bytearray", "memoryview", "str", "mapping"],
+    )
+    def test_every_input_form(self, convert: Any) -> None:
+        """Bytes, text and an already-decoded mapping all parse to the same event."""
+        assert parse_event(convert(golden(RECORDING))) == parse_event(golden(RECORDING))
+
+    def test_caller_mapping_is_not_changed_or_shared(self) -> None:
+        """Parsing leaves the caller's mapping as it was, and the event shares nothing with it."""
+        body = recording(custom={"nested": [1, 2]})
+        before = copy.deepcopy(body)
+
+        event = parse_recording(body)
+        body["custom"]["nested"].append(3)
+
+        assert event.extra_fields == {"custom": {"nested": [1, 2]}}
+        body["custom"]["nested"].pop()
+        assert body == before
+
+    def test_to_dict_result_is_not_shared_with_event(self) -> None:
+        """Changing the dict to_dict gave leaves the frozen event alone."""
+        event = parse_recording(recording(custom={"nested": [1]}))
+
+        to_dict(event)["custom"]["nested"].append(2)
+
+        assert event.extra_fields == {"custom": {"nested": [1]}}
+
+    def test_with_cls_returns_that_class(self) -> None:
+        """Naming the class gives exactly that class back."""
+        event = parse_event(golden(RECORDING), ConferenceRecordingAvailable)
+
+        assert type(event) is ConferenceRecordingAvailable
+
+    def test_with_cls_rejects_another_event(self) -> None:
+        """A body of another eventType is an error naming eventType, not an UnknownEvent."""
+        with pytest.raises(EventParseError) as info:
+            parse_event(golden("conferenceCompleted"), ConferenceRecordingAvailable)
+
+        assert info.value.errors == {
+            "eventType": "expected 'conferenceRecordingAvailable', received "
+            '"conferenceCompleted" (string)'
+        }
+        assert info.value.event_type == "conferenceCompleted"
+
+    def test_cls_must_be_an_event_class(self) -> None:
+        """Passing a class the library does not model is a programming error (TypeError)."""
+        with pytest.raises(TypeError, match="is not an event class"):
+            parse_event(golden(RECORDING), UnknownEvent)  # type: ignore[type-var]
+
+
+class TestUnknownFieldsAndValues:
+    def test_unknown_fields_are_kept_and_written_back(self) -> None:
+        """Fields Bandwidth adds later survive parse and write, values untouched."""
+        body = recording(transcription={"id": "t-1", "words": 12}, priority=3)
+
+        event = parse_recording(body)
+
+        assert event.extra_fields == {"transcription": {"id": "t-1", "words": 12}, "priority": 3}
+        assert to_dict(event) == body
+
+    def test_unknown_enum_values_are_kept_as_strings(self) -> None:
+        """A status or fileFormat this version does not know stays the plain string, both ways."""
+        event = parse_recording(recording(status="completed", fileFormat="ogg"))
+
+        assert not isinstance(event.status, RecordingStatus)
+        assert event.status == "completed"
+        assert event.file_format == "ogg"
+        assert to_dict(event)["status"] == "completed"
+        assert to_dict(event)["fileFormat"] == "ogg"
+
+    @pytest.mark.parametrize("absent", [None, "null"])
+    def test_optional_tag_and_media_url(self, absent: str | None) -> None:
+        """An absent or null tag/mediaUrl is None, and None is written as absent."""
+        changes = {"tag": None, "mediaUrl": None} if absent is None else {}
+        body = recording(**changes)
+        if absent == "null":
+            body.update(tag=None, mediaUrl=None)
+
+        event = parse_recording(body)
+
+        assert (event.tag, event.media_url) == (None, None)
+        assert "tag" not in to_dict(event)
+        assert "mediaUrl" not in to_dict(event)
+
+    def test_tag_is_kept(self) -> None:
+        """A tag that was set is read and written back, even an empty one."""
+        assert parse_recording(recording(tag="")).tag == ""
+        assert to_dict(parse_recording(recording(tag="x")))["tag"] == "x"
+
+
+class TestBadBodies:
+    @pytest.mark.parametrize(
+        ("body", "problem"),
+        [
+            (b"{not json", "not valid JSON: "),
+            (b"\xff\xfe", "not valid JSON: "),
+            (b"", "not valid JSON: "),
+            (b"[1, 2]", "expected a JSON object, received [1,2] (array)"),
+            (b'"text"', 'expected a JSON object, received "text" (string)'),
+            ([1], "expected a JSON object, received [1] (array)"),
+            (None, "expected a JSON object, received null"),
+        ],
+    )
+    def test_body_that_is_not_an_object(self, body: object, problem: str) -> None:
+        """Non-JSON and non-object bodies name the body as a whole ("$")."""
+        error = parse_error(body)
+
+        assert list(error.errors) == ["$"]
+        assert error.errors["$"].startswith(problem)
+        assert error.body is body
+
+    def test_not_json_chains_the_decoder_error(self) -> None:
+        """The JSON decoder's error is the cause."""
+        assert isinstance(parse_error(b"{").__cause__, orjson.JSONDecodeError)
+
+    @pytest.mark.parametrize(
+        ("event_type", "problem"),
+        [
+            (None, "required field is missing"),
+            (12, "expected a string, received 12 (number)"),
+            ({"a": 1}, 'expected a string, received {"a":1} (object)'),
+        ],
+    )
+    def test_missing_or_non_string_event_type(self, event_type: object, problem: str) -> None:
+        """EventType must be there and be a string."""
+        body = recording(eventType=event_type) if event_type else recording(eventType=None)
+
+        error = parse_error(body)
+
+        assert error.errors == {"eventType": problem}
+        assert error.event_type is None
+
+    @pytest.mark.parametrize("field", REQUIRED)
+    def test_missing_required_field(self, field: str) -> None:
+        """Every field but tag and mediaUrl is required, and its absence names it."""
+        error = parse_error(recording(**{field: None}))
+
+        assert error.errors == {field: "required field is missing"}
+        assert error.event_type == RECORDING
+
+    @pytest.mark.parametrize(
+        ("field", "value", "problem"),
+        [
+            ("channels", "one", 'expected an integer, received "one" (string)'),
+            ("channels", True, "expected an integer, received true (boolean)"),
+            ("channels", 1.0, "expected an integer, received 1.0 (number)"),
+            ("accountId", 55555555, "expected a string, received 55555555 (number)"),
+            ("tag", 7, "expected a string, received 7 (number)"),
+            ("status", None, "expected a string, received null"),
+            ("fileFormat", ["wav"], 'expected a string, received ["wav"] (array)'),
+            ("eventTime", 1568393453, "expected an ISO 8601 timestamp string, received 1568393453"),
+            ("endTime", "2019-09-13-16:48:27.198Z", "expected an ISO 8601 date and time, received"),
+            ("startTime", "2019-02-30T00:00:00Z", "expected an ISO 8601 date and time, received"),
+            ("duration", 20.056, "expected an ISO 8601 duration string, received 20.056 (number)"),
+            ("duration", "P1M", "expected a duration of fixed length"),
+            ("duration", "-PT1S", "expected a duration that is not negative"),
+            ("duration", "20 seconds", "expected an ISO 8601 duration, received"),
+        ],
+    )
+    def test_wrong_value_names_field_problem_and_value(
+        self, field: str, value: object, problem: str
+    ) -> None:
+        """A wrong value is reported under its wire field, with what was wrong and received."""
+        body = recording()
+        body[field] = value
+
+        error = parse_error(body)
+
+        assert list(error.errors) == [field]
+        assert error.errors[field].startswith(problem)
+        assert f"{field}: {error.errors[field]}" in str(error)
+
+    def test_every_bad_field_is_reported(self) -> None:
+        """Several bad fields in one body are all reported, not just the first."""
+        error = parse_error(recording(channels="one", endTime="yesterday", recordingId=None))
+
+        assert set(error.errors) == {"channels", "endTime", "recordingId"}
+        assert str(error).startswith("invalid conferenceRecordingAvailable webhook body: ")
+
+    def test_cause_is_chained(self) -> None:
+        """The converter's error is the cause, for a full traceback in logs."""
+        assert parse_error(recording(channels="one")).__cause__ is not None
+
+    def test_body_is_kept_exactly(self) -> None:
+        """The error holds the very body it was given, so a receiver can store it."""
+        body = orjson.dumps(recording(channels="one"))
+
+        assert parse_error(body).body is body
+
+    def test_non_json_values_in_a_mapping(self) -> None:
+        """A decoded mapping holding a value JSON cannot carry is refused, naming where."""
+        error = parse_error(recording(custom={"ratio": float("nan")}))
+
+        assert error.errors["$"].startswith("custom.ratio: expected a JSON value, received nan")
+
+    def test_non_json_values_in_an_unknown_event(self) -> None:
+        """The same holds for the payload of an unknown event."""
+        error = parse_error({"eventType": "callInitiated", "when": datetime(2020, 1, 1)})  # noqa: DTZ001
+
+        assert error.event_type == "callInitiated"
+        assert "when: expected a JSON value" in error.errors["$"]
+
+
+class TestProperties:
+    @given(recording_events)
+    def test_generated_event_survives_the_wire(self, event: ConferenceRecordingAvailable) -> None:
+        """Any event, written with to_dict or to_json, parses back to an equal event."""
+        assert parse_event(to_dict(event)) == event
+        assert parse_event(to_json(event)) == event
+
+    @given(recording_payloads())
+    def test_bandwidth_format_payload_round_trips_exactly(self, payload: dict[str, Any]) -> None:
+        """Any body in Bandwidth's own format comes back from to_dict identical."""
+        assert to_dict(parse_event(orjson.dumps(payload))) == payload
+
+    @given(st.one_of(json_values, json_objects, recording_payloads().flatmap(corrupted)))
+    def test_any_json_gives_an_event_or_our_error(self, value: object) -> None:
+        """No JSON value, however wrong, escapes as anything but EventParseError."""
+        try:
+            event = parse_event(orjson.dumps(value))
+        except EventParseError as error:
+            assert error.errors
+        else:
+            assert isinstance(event, ConferenceRecordingAvailable | UnknownEvent)
+
+    @given(recording_payloads(), st.sampled_from(REQUIRED), st.data())
+    def test_breaking_a_field_names_it(
+        self, payload: dict[str, Any], field: str, data: st.DataObject
+    ) -> None:
+        """Removing a required field, or giving it a value of the wrong JSON type, names it."""
+        wrong_type = st.none() | st.booleans() | st.lists(st.integers(), max_size=2)
+        if data.draw(st.booleans()):
+            del payload[field]
+        else:
+            payload[field] = data.draw(wrong_type)
+
+        with pytest.raises(EventParseError) as info:
+            parse_event(payload)
+
+        assert field in info.value.errors

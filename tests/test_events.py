@@ -1,0 +1,203 @@
+"""The event classes: frozen, hashable, precisely typed, and strict about what they hold."""
+
+import copy
+import pickle
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, get_type_hints
+
+import attrs
+import pytest
+
+from bandwidth_events import (
+    ConferenceRecordingAvailable,
+    FileFormat,
+    RecordingStatus,
+    UnknownEvent,
+    parse_event,
+)
+
+from .conftest import golden
+
+MOMENT = datetime(2019, 9, 13, 16, 50, 53, 788000, tzinfo=UTC)
+
+
+def make(**changes: Any) -> ConferenceRecordingAvailable:
+    """Build a recording event with valid values, some changed."""
+    fields: dict[str, Any] = {
+        "event_time": MOMENT,
+        "conference_id": "conf-1",
+        "name": "standup",
+        "account_id": "5555",
+        "recording_id": "r-1",
+        "channels": 1,
+        "start_time": MOMENT,
+        "end_time": MOMENT,
+        "duration": timedelta(seconds=20),
+        "file_format": FileFormat.WAV,
+        "status": RecordingStatus.COMPLETE,
+    }
+    return ConferenceRecordingAvailable(**(fields | changes))
+
+
+def test_frozen() -> None:
+    """An event cannot be changed after it is made."""
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        make().name = "other"  # type: ignore[misc]
+
+
+def test_slotted() -> None:
+    """Events are slotted: no per-instance __dict__."""
+    assert not hasattr(make(), "__dict__")
+
+
+def test_hashable_and_equal_by_value() -> None:
+    """Equal events hash equal, so they work as set members and dict keys."""
+    assert make() == make()
+    assert len({make(), make(), make(tag="x")}) == 2
+
+
+def test_extra_fields_take_part_in_equality_but_not_hash() -> None:
+    """Two events differing only in unknown fields are unequal, and still hashable."""
+    one, other = make(), make(extra_fields={"new": [1]})
+
+    assert one != other
+    assert hash(one) == hash(other)
+
+
+def test_keyword_only() -> None:
+    """Fields are keyword-only: positional construction of a 14-field event is an error."""
+    with pytest.raises(TypeError):
+        ConferenceRecordingAvailable(MOMENT)  # type: ignore[call-arg]
+
+
+def test_event_type_is_a_class_constant() -> None:
+    """event_type is on the class and on every instance, and is not a field."""
+    assert ConferenceRecordingAvailable.event_type == "conferenceRecordingAvailable"
+    assert make().event_type == "conferenceRecordingAvailable"
+    assert "event_type" not in attrs.fields_dict(ConferenceRecordingAvailable)
+
+
+def test_timestamps_are_normalised_to_utc() -> None:
+    """An aware datetime in another zone is kept as the same instant in UTC."""
+    event = make(
+        start_time=datetime(2019, 9, 13, 18, 50, 53, 788000, tzinfo=timezone(timedelta(hours=2)))
+    )
+
+    assert event.start_time == MOMENT
+    assert event.start_time.tzinfo is UTC
+
+
+def test_naive_timestamps_are_refused() -> None:
+    """A naive datetime is refused when the event is built, not when it is written."""
+    with pytest.raises(ValueError, match="naive datetime"):
+        make(end_time=datetime(2019, 9, 13))  # noqa: DTZ001
+
+
+def test_negative_duration_is_refused() -> None:
+    """A recording cannot last less than nothing."""
+    with pytest.raises(ValueError, match="cannot be negative"):
+        make(duration=timedelta(seconds=-1))
+
+
+def test_known_enum_strings_become_members() -> None:
+    """A known value given as a plain string is stored as the member, as parsing does."""
+    event = make(status="partial", file_format="mp3")
+
+    assert event.status is RecordingStatus.PARTIAL
+    assert event.file_format is FileFormat.MP3
+
+
+def test_unknown_enum_strings_are_kept() -> None:
+    """An unknown value stays the plain string."""
+    event = make(status="archived", file_format="ogg")
+
+    assert type(event.status) is str
+    assert type(event.file_format) is str
+
+
+def test_extra_fields_are_a_read_only_copy() -> None:
+    """extra_fields cannot be changed, through the event or through the dict it was built from."""
+    given = {"new": {"deep": [1]}}
+    event = make(extra_fields=given)
+    given["new"]["deep"].append(2)
+
+    assert event.extra_fields == {"new": {"deep": [1]}}
+    with pytest.raises(TypeError):
+        event.extra_fields["new"] = 1  # type: ignore[index]
+
+
+def test_extra_fields_may_not_shadow_modelled_fields() -> None:
+    """An unknown field may not carry a wire name the class models."""
+    with pytest.raises(ValueError, match=r"modelled wire fields: \['eventType', 'mediaUrl'\]"):
+        make(extra_fields={"mediaUrl": "x", "eventType": "y", "fine": 1})
+
+
+def test_field_order_puts_optional_fields_last() -> None:
+    """The repr shows required fields first, optional ones after, extra_fields last."""
+    names = [field.name for field in attrs.fields(ConferenceRecordingAvailable)]
+
+    assert names[:3] == ["event_time", "conference_id", "name"]
+    assert names[-3:] == ["tag", "media_url", "extra_fields"]
+
+
+@pytest.mark.parametrize("cls", [ConferenceRecordingAvailable, UnknownEvent])
+def test_type_hints_resolve(cls: type) -> None:
+    """typing.get_type_hints works on every public class (cattrs relies on it at runtime)."""
+    assert get_type_hints(cls)
+
+
+def test_enums_are_strings_with_documented_values() -> None:
+    """Members equal their wire strings, so comparisons with plain strings behave."""
+    assert [status.value for status in RecordingStatus] == [
+        "complete", "partial", "error", "processing", "deleted",
+    ]  # fmt: skip
+    assert [fmt.value for fmt in FileFormat] == ["wav", "mp3"]
+    wire: str = "complete"
+    assert wire == RecordingStatus.COMPLETE
+
+
+class TestUnknownEvent:
+    def test_carries_event_type_and_payload(self) -> None:
+        """An unknown event gives its eventType and the payload as received."""
+        event = UnknownEvent({"eventType": "callInitiated", "callId": "c-1"})
+
+        assert event.event_type == "callInitiated"
+        assert event.payload == {"eventType": "callInitiated", "callId": "c-1"}
+
+    def test_payload_needs_a_string_event_type(self) -> None:
+        """A payload without a string eventType is not an event at all."""
+        with pytest.raises(TypeError, match="needs a string eventType"):
+            UnknownEvent({"eventType": 1})
+
+    def test_frozen_and_hashable(self) -> None:
+        """Unknown events are frozen and hashable too."""
+        event = parse_event(golden("conferenceCompleted"))
+
+        assert isinstance(event, UnknownEvent)
+        assert hash(event) == hash(parse_event(golden("conferenceCompleted")))
+        with pytest.raises(TypeError):
+            event.payload["name"] = "x"  # type: ignore[index]
+
+    def test_match_by_event_type(self) -> None:
+        """Structural pattern matching can select unknown events by their eventType."""
+        match parse_event(golden("conferenceCreated")):
+            case UnknownEvent(event_type="conferenceCreated"):
+                matched = True
+            case _:
+                matched = False
+
+        assert matched
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        make(extra_fields={"new": {"deep": [1]}}, tag="t"),
+        UnknownEvent({"eventType": "callInitiated", "nested": [{"a": 1}]}),
+    ],
+    ids=["recording", "unknown"],
+)
+def test_pickle_and_deepcopy(event: object) -> None:
+    """Events survive pickling (queues, process pools) and deepcopy, read-only fields included."""
+    assert pickle.loads(pickle.dumps(event)) == event  # noqa: S301 -- our own bytes
+    assert copy.deepcopy(event) == event

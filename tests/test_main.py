@@ -1,0 +1,76 @@
+"""The command line: python -m bandwidth_events FILE|-."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bandwidth_events.__main__ import main
+
+from .conftest import PAYLOADS, golden_dict
+
+SAMPLE = str(PAYLOADS / "conferenceRecordingAvailable.json")
+
+
+def test_prints_the_typed_event(capsys: pytest.CaptureFixture[str]) -> None:
+    """A good body prints the class and every field's typed value, and exits 0."""
+    assert main([SAMPLE]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("ConferenceRecordingAvailable (eventType 'conferenceRecordingAvailable')")
+    assert "duration      = datetime.timedelta(seconds=20, microseconds=56000)" in out
+    assert "status        = <RecordingStatus.COMPLETE: 'complete'>" in out
+
+
+def test_json_prints_the_canonical_wire_form(capsys: pytest.CaptureFixture[str]) -> None:
+    """--json prints the event's wire JSON, equal to the body."""
+    assert main(["--json", SAMPLE]) == 0
+
+    assert json.loads(capsys.readouterr().out) == golden_dict("conferenceRecordingAvailable")
+
+
+def test_bad_body_prints_the_error_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad body on standard input prints the EventParseError to stderr and exits 1."""
+    body = {**golden_dict("conferenceRecordingAvailable"), "channels": "one"}
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps(body).encode())))
+
+    assert main(["-"]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "error: invalid conferenceRecordingAvailable webhook body: "
+        'channels: expected an integer, received "one" (string)\n'
+    )
+
+
+def test_unknown_event_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    """An event this version does not model is printed as an UnknownEvent, not an error."""
+    assert main([str(PAYLOADS / "conferenceCreated.json")]) == 0
+
+    assert capsys.readouterr().out.startswith("UnknownEvent (eventType 'conferenceCreated')")
+
+
+def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that cannot be read is a usage problem: exit 2 with the reason."""
+    assert main([str(tmp_path / "missing.json")]) == 2
+
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_runs_as_a_module() -> None:
+    """Python -m bandwidth_events works as a real process, with the documented exit status."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bandwidth_events", "-"],
+        input=b"[]",
+        capture_output=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert b"expected a JSON object" in result.stderr

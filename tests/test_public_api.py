@@ -1,0 +1,44 @@
+"""The public namespace: exactly what __all__ says, and a version from the installed metadata."""
+
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+import bandwidth_events
+
+
+def test_all_is_exactly_the_public_namespace() -> None:
+    """Every public name is in __all__, and every name in __all__ exists."""
+    public = {name for name in dir(bandwidth_events) if not name.startswith("_")}
+
+    assert set(bandwidth_events.__all__) == public
+    assert sorted(bandwidth_events.__all__) == bandwidth_events.__all__
+    assert set(bandwidth_events.__all__) == {
+        "ConferenceRecordingAvailable",
+        "EventParseError",
+        "FileFormat",
+        "RecordingStatus",
+        "UnknownEvent",
+        "configure_converter",
+        "make_converter",
+        "parse_event",
+        "to_dict",
+        "to_json",
+    }
+
+
+def test_version_comes_from_metadata() -> None:
+    """__version__ is the installed distribution's version."""
+    assert bandwidth_events.__version__ == metadata.version("bandwidth-events")
+
+
+def test_missing_attribute() -> None:
+    """Other missing attributes raise AttributeError as usual."""
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = bandwidth_events.nope  # type: ignore[attr-defined]
+
+
+def test_ships_py_typed() -> None:
+    """The package marks itself as typed (PEP 561)."""
+    assert (Path(bandwidth_events.__file__).parent / "py.typed").is_file()

@@ -8,4 +8,6 @@ class Duration:
     months: object
     tdelta: timedelta
 
-def parse_duration(datestring: str, as_timedelta_if_possible: bool = True) -> timedelta | Duration: ...
+def parse_duration(
+    datestring: str, as_timedelta_if_possible: bool = True
+) -> timedelta | Duration: ...

@@ -1,24 +1,58 @@
-"""Hypothesis builders: events, Bandwidth-format wire payloads, and any JSON at all."""
+"""Hypothesis builders: events of every class, Bandwidth-format wire payloads, any JSON at all."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from types import UnionType
+from typing import Any, TypeVar, get_args, get_type_hints
 
+import attrs
 from hypothesis import strategies as st
 
-from bandwidth_events import ConferenceRecordingAvailable, FileFormat, RecordingStatus
+from bandwidth_events import (
+    ConferenceCompleted,
+    ConferenceCreated,
+    ConferenceEvent,
+    ConferenceMemberExit,
+    ConferenceMemberJoin,
+    ConferenceRecordingAvailable,
+    ConferenceRedirect,
+    RecordingStatus,
+)
 
-RECORDING_KEYS = frozenset(
-    {
-        "eventType", "eventTime", "conferenceId", "name", "accountId", "recordingId",
-        "channels", "startTime", "endTime", "duration", "fileFormat", "mediaUrl", "status", "tag",
-    }
-)  # fmt: skip
+_E = TypeVar("_E", bound=ConferenceEvent)
+
+# The wire fields of each event, as Bandwidth documents them: an oracle written independently
+# of the library's rename rule.
+COMMON_KEYS = frozenset({"eventType", "eventTime", "conferenceId", "name", "tag"})
+MEMBER_KEYS = COMMON_KEYS | {"callId", "from", "to"}
+RECORDING_KEYS = COMMON_KEYS | {
+    "accountId", "recordingId", "channels", "startTime", "endTime", "duration", "fileFormat",
+    "mediaUrl", "status",
+}  # fmt: skip
+WIRE_KEYS: dict[type[ConferenceEvent], frozenset[str]] = {
+    ConferenceCreated: COMMON_KEYS,
+    ConferenceRedirect: COMMON_KEYS,
+    ConferenceMemberJoin: MEMBER_KEYS,
+    ConferenceMemberExit: MEMBER_KEYS,
+    ConferenceCompleted: COMMON_KEYS,
+    ConferenceRecordingAvailable: RECORDING_KEYS,
+}
+EVENT_TYPES = sorted(cls.event_type for cls in WIRE_KEYS)
+OPTIONAL_KEYS = frozenset({"tag", "mediaUrl"})
+ALL_KEYS = frozenset[str]().union(*WIRE_KEYS.values())
+
+
+def required_keys(cls: type[ConferenceEvent]) -> list[str]:
+    """Give the wire fields a body of this class must have, eventType aside."""
+    return sorted(WIRE_KEYS[cls] - OPTIONAL_KEYS - {"eventType"})
+
 
 # orjson's range: integers beyond 64 bits are a documented limitation (see docs/wire.md).
+json_integers = st.integers(min_value=-(2**63), max_value=2**64 - 1)
 json_scalars = (
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | json_integers
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text()
 )
@@ -29,35 +63,48 @@ json_values = st.recursive(
 )
 json_objects = st.dictionaries(st.text(), json_values, max_size=6)
 extra_fields = st.dictionaries(
-    st.text().filter(lambda key: key not in RECORDING_KEYS), json_values, max_size=3
+    st.text().filter(lambda key: key not in ALL_KEYS), json_values, max_size=3
 )
 
 aware_datetimes = st.datetimes(timezones=st.just(UTC))
 durations = st.timedeltas(min_value=timedelta(0))
 
 
-def open_enum(members: type[RecordingStatus] | type[FileFormat]) -> st.SearchStrategy[Any]:
+def open_enum(members: type[StrEnum]) -> st.SearchStrategy[Any]:
     """Known members, their plain string values, or strings this version does not know."""
     return st.sampled_from(list(members)) | st.sampled_from([m.value for m in members]) | st.text()
 
 
-recording_events = st.builds(
-    ConferenceRecordingAvailable,
-    event_time=aware_datetimes,
-    conference_id=st.text(),
-    name=st.text(),
-    account_id=st.text(),
-    recording_id=st.text(),
-    channels=st.integers(min_value=-(2**63), max_value=2**64 - 1),  # orjson: 64 bits
-    start_time=aware_datetimes,
-    end_time=aware_datetimes,
-    duration=durations,
-    file_format=open_enum(FileFormat),
-    status=open_enum(RecordingStatus),
-    media_url=st.none() | st.text(),
-    tag=st.none() | st.text(),
-    extra_fields=extra_fields,
-)
+_ATTRIBUTE_VALUES: dict[object, st.SearchStrategy[Any]] = {
+    datetime: aware_datetimes,
+    timedelta: durations,
+    str: st.text(),
+    str | None: st.none() | st.text(),
+    int: json_integers,
+}
+
+
+def _attribute_values(field_type: object) -> st.SearchStrategy[Any]:
+    if isinstance(field_type, UnionType):
+        known, *rest = get_args(field_type)
+        if rest == [str] and issubclass(known, StrEnum):
+            return open_enum(known)
+    return _ATTRIBUTE_VALUES[field_type]
+
+
+def events(cls: type[_E]) -> st.SearchStrategy[_E]:
+    """Any valid event of the class, built from its attribute types (a new class needs nothing)."""
+    hints = get_type_hints(cls)
+    values = {
+        field.name: extra_fields
+        if field.name == "extra_fields"
+        else _attribute_values(hints[field.name])
+        for field in attrs.fields(cls)
+    }
+    return st.builds(cls, **values)
+
+
+conference_events: st.SearchStrategy[ConferenceEvent] = st.one_of(*map(events, WIRE_KEYS))
 
 
 # Bandwidth's wire shapes, written here independently of the library's writer.
@@ -83,29 +130,41 @@ def bandwidth_durations(draw: st.DrawFn) -> str:
     return "PT0S" if text == "PT" else text
 
 
+e164 = st.from_regex(r"\A\+[1-9][0-9]{6,14}\Z")
+
+# How Bandwidth fills each wire field.
+_WIRE_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "eventTime": bandwidth_timestamps(),
+    "conferenceId": st.text(),
+    "name": st.text(),
+    "tag": st.text(),
+    "callId": st.text(),
+    "from": e164 | st.sampled_from(["Anonymous", "Restricted"]) | st.text(),
+    "to": e164,
+    "accountId": st.from_regex(r"\A[0-9]{1,10}\Z"),
+    "recordingId": st.text(),
+    "channels": st.integers(1, 2),
+    "startTime": bandwidth_timestamps(),
+    "endTime": bandwidth_timestamps(),
+    "duration": bandwidth_durations(),
+    "fileFormat": st.sampled_from(["wav", "mp3"]) | st.text(),
+    "mediaUrl": st.text(),
+    "status": st.sampled_from([s.value for s in RecordingStatus]) | st.text(),
+}
+
+
 @st.composite
-def recording_payloads(draw: st.DrawFn) -> dict[str, Any]:
-    """A conferenceRecordingAvailable body in Bandwidth's own format, with unknown fields."""
-    payload: dict[str, Any] = {
-        "eventType": "conferenceRecordingAvailable",
-        "eventTime": draw(bandwidth_timestamps()),
-        "accountId": draw(st.from_regex(r"\A[0-9]{1,10}\Z")),
-        "conferenceId": draw(st.text()),
-        "name": draw(st.text()),
-        "recordingId": draw(st.text()),
-        "channels": draw(st.integers(1, 2)),
-        "startTime": draw(bandwidth_timestamps()),
-        "endTime": draw(bandwidth_timestamps()),
-        "duration": draw(bandwidth_durations()),
-        "fileFormat": draw(st.sampled_from(["wav", "mp3"]) | st.text()),
-        "status": draw(st.sampled_from([s.value for s in RecordingStatus]) | st.text()),
-    }
-    if draw(st.booleans()):
-        payload["mediaUrl"] = draw(st.text())
-    if draw(st.booleans()):
-        payload["tag"] = draw(st.text())
+def bandwidth_payloads(draw: st.DrawFn, cls: type[ConferenceEvent]) -> dict[str, Any]:
+    """A body of the class in Bandwidth's own format, optional fields or not, unknown fields too."""
+    payload: dict[str, Any] = {"eventType": cls.event_type}
+    for key in sorted(WIRE_KEYS[cls] - {"eventType"}):
+        if key not in OPTIONAL_KEYS or draw(st.booleans()):
+            payload[key] = draw(_WIRE_VALUES[key])
     payload.update(draw(extra_fields))
     return payload
+
+
+conference_payloads = st.sampled_from(list(WIRE_KEYS)).flatmap(bandwidth_payloads)
 
 
 # Strings shaped like ISO 8601, which reach deeper into the parsers than arbitrary text does.

@@ -12,6 +12,9 @@ import pytest
 from cattrs.errors import ClassValidationError
 
 from bandwidth_events import (
+    ConferenceEvent,
+    ConferenceMemberExit,
+    ConferenceMemberJoin,
     ConferenceRecordingAvailable,
     FileFormat,
     UnknownEvent,
@@ -21,13 +24,13 @@ from bandwidth_events import (
     to_dict,
 )
 from bandwidth_events._converter import (
-    _event_union_structure_hook,
     _field_hooks,
     _is_event_union,
     _is_open_enum,
 )
 
 from .conftest import golden, golden_dict
+from .strategies import EVENT_TYPES
 
 
 @attrs.frozen
@@ -39,6 +42,14 @@ class Envelope:
 
 
 KnownOrUnknown: Any = ConferenceRecordingAvailable | UnknownEvent
+
+
+@attrs.frozen
+class Held:
+    """A user's own class holding any conference event."""
+
+    received_at: str
+    event: ConferenceEvent
 
 
 @attrs.frozen
@@ -63,11 +74,11 @@ def test_make_converter_nests_events_in_user_classes() -> None:
 def test_unknown_events_nest_too() -> None:
     """UnknownEvent reads and writes through a configured converter, in a union with events."""
     converter = make_converter()
-    unknown = golden_dict("conferenceCompleted")
+    unknown = {"eventType": "callInitiated", "callId": "c-1"}
 
     batch = converter.structure({"events": [unknown]}, Batch)
 
-    assert batch.events == [parse_event(golden("conferenceCompleted"))]
+    assert batch.events == [UnknownEvent(unknown)]
     assert converter.unstructure(batch) == {"events": [unknown]}
 
 
@@ -151,23 +162,53 @@ def test_unsupported_field_type_fails_loudly() -> None:
 
 
 def test_union_dispatches_on_event_type() -> None:
-    """A union of event classes picks the member by eventType; others become UnknownEvent."""
+    """A union of event classes picks the member by eventType; unmodelled ones are unknown."""
     converter = make_converter()
-    bodies = [golden_dict("conferenceRecordingAvailable"), golden_dict("conferenceRedirect")]
+    bodies = [golden_dict("conferenceRecordingAvailable"), {"eventType": "callInitiated"}]
 
     batch = converter.structure({"events": bodies}, Batch)
 
     assert [type(event) for event in batch.events] == [ConferenceRecordingAvailable, UnknownEvent]
 
 
+@pytest.mark.parametrize("name", sorted(EVENT_TYPES))
+def test_the_whole_family_nests(name: str) -> None:
+    """A user's field typed as the ConferenceEvent union reads and writes every event."""
+    converter = make_converter()
+    body = {"received_at": "now", "event": golden_dict(name)}
+
+    held = converter.structure(body, Held)
+
+    assert held.event == parse_event(golden(name))
+    assert converter.unstructure(held) == body
+
+
+def test_union_refuses_a_modelled_event_it_does_not_hold() -> None:
+    """A modelled event outside the union is an error naming the union, even with UnknownEvent.
+
+    parse_event never gives an UnknownEvent for a modelled eventType, and neither does this.
+    """
+    converter = make_converter()
+
+    with pytest.raises(ClassValidationError) as info:
+        converter.structure({"events": [golden_dict("conferenceRedirect")]}, Batch)
+
+    assert re.search(
+        r"expected an event of ConferenceRecordingAvailable, UnknownEvent, received eventType "
+        r'"conferenceRedirect"',
+        repr(info.value.exceptions),
+    )
+
+
 def test_union_without_unknown_event_refuses_other_events() -> None:
-    """Without UnknownEvent in the union, another eventType is an error naming the union."""
-    structure = _event_union_structure_hook(ConferenceRecordingAvailable | str, make_converter())
+    """Without UnknownEvent in the union, an unmodelled eventType is an error naming the union."""
+    members: Any = ConferenceMemberJoin | ConferenceMemberExit
 
     with pytest.raises(
-        ValueError, match=r'of ConferenceRecordingAvailable, str, received eventType "c'
+        ValueError,
+        match=r'of ConferenceMemberExit, ConferenceMemberJoin, received eventType "callInitiated"',
     ):
-        structure({"eventType": "conferenceRedirect"}, None)
+        make_converter().structure({"eventType": "callInitiated"}, members)
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def test_errors_are_read_only() -> None:
     error = EventParseError({"$": "x"}, event_type=None, body=b"")
 
     with pytest.raises(TypeError):
-        error.errors["$"] = "y"  # type: ignore[index]
+        error.errors["$"] = "y"  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
 
 
 def test_pickles_with_everything() -> None:

@@ -3,20 +3,30 @@
 import copy
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 import attrs
 import pytest
 
 from bandwidth_events import (
+    ConferenceCompleted,
+    ConferenceCreated,
+    ConferenceEvent,
+    ConferenceMemberExit,
+    ConferenceMemberJoin,
     ConferenceRecordingAvailable,
+    ConferenceRedirect,
     FileFormat,
     RecordingStatus,
     UnknownEvent,
     parse_event,
 )
+from bandwidth_events._naming import wire_keys
 
 from .conftest import golden
+from .strategies import WIRE_KEYS
+
+EVENT_CLASSES = list(WIRE_KEYS)
 
 MOMENT = datetime(2019, 9, 13, 16, 50, 53, 788000, tzinfo=UTC)
 
@@ -42,7 +52,7 @@ def make(**changes: Any) -> ConferenceRecordingAvailable:
 def test_frozen() -> None:
     """An event cannot be changed after it is made."""
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
-        make().name = "other"  # type: ignore[misc]
+        make().name = "other"  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def test_slotted() -> None:
@@ -67,7 +77,7 @@ def test_extra_fields_take_part_in_equality_but_not_hash() -> None:
 def test_keyword_only() -> None:
     """Fields are keyword-only: positional construction of a 14-field event is an error."""
     with pytest.raises(TypeError):
-        ConferenceRecordingAvailable(MOMENT)  # type: ignore[call-arg]
+        ConferenceRecordingAvailable(MOMENT)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 
 def test_event_type_is_a_class_constant() -> None:
@@ -123,7 +133,7 @@ def test_extra_fields_are_a_read_only_copy() -> None:
 
     assert event.extra_fields == {"new": {"deep": [1]}}
     with pytest.raises(TypeError):
-        event.extra_fields["new"] = 1  # type: ignore[index]
+        event.extra_fields["new"] = 1  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
 
 
 def test_extra_fields_may_not_shadow_modelled_fields() -> None:
@@ -140,7 +150,7 @@ def test_field_order_puts_optional_fields_last() -> None:
     assert names[-3:] == ["tag", "media_url", "extra_fields"]
 
 
-@pytest.mark.parametrize("cls", [ConferenceRecordingAvailable, UnknownEvent])
+@pytest.mark.parametrize("cls", [*EVENT_CLASSES, UnknownEvent])
 def test_type_hints_resolve(cls: type) -> None:
     """typing.get_type_hints works on every public class (cattrs relies on it at runtime)."""
     assert get_type_hints(cls)
@@ -171,17 +181,18 @@ class TestUnknownEvent:
 
     def test_frozen_and_hashable(self) -> None:
         """Unknown events are frozen and hashable too."""
-        event = parse_event(golden("conferenceCompleted"))
+        body = {"eventType": "callInitiated", "name": "n"}
+        event = parse_event(body)
 
         assert isinstance(event, UnknownEvent)
-        assert hash(event) == hash(parse_event(golden("conferenceCompleted")))
+        assert hash(event) == hash(parse_event(body))
         with pytest.raises(TypeError):
-            event.payload["name"] = "x"  # type: ignore[index]
+            event.payload["name"] = "x"  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
 
     def test_match_by_event_type(self) -> None:
         """Structural pattern matching can select unknown events by their eventType."""
-        match parse_event(golden("conferenceCreated")):
-            case UnknownEvent(event_type="conferenceCreated"):
+        match parse_event({"eventType": "callInitiated"}):
+            case UnknownEvent(event_type="callInitiated"):
                 matched = True
             case _:
                 matched = False
@@ -193,11 +204,100 @@ class TestUnknownEvent:
     "event",
     [
         make(extra_fields={"new": {"deep": [1]}}, tag="t"),
+        ConferenceMemberJoin(
+            event_time=MOMENT,
+            conference_id="conf-1",
+            name="standup",
+            call_id="c-1",
+            from_="Anonymous",
+            to="+15551112345",
+            extra_fields={"new": [1]},
+        ),
         UnknownEvent({"eventType": "callInitiated", "nested": [{"a": 1}]}),
     ],
-    ids=["recording", "unknown"],
+    ids=["recording", "member", "unknown"],
 )
 def test_pickle_and_deepcopy(event: object) -> None:
     """Events survive pickling (queues, process pools) and deepcopy, read-only fields included."""
     assert pickle.loads(pickle.dumps(event)) == event  # noqa: S301 -- our own bytes
     assert copy.deepcopy(event) == event
+
+
+class TestConferenceFamily:
+    def test_answers_bandwidth_expects(self) -> None:
+        """Which events may be answered with BXML, as Bandwidth documents it."""
+        takes_bxml = {cls.event_type for cls in EVENT_CLASSES if cls.accepts_bxml}
+
+        assert takes_bxml == {
+            "conferenceCreated", "conferenceRedirect", "conferenceMemberJoin",
+            "conferenceMemberExit",
+        }  # fmt: skip
+        assert ConferenceCompleted.accepts_bxml is False
+        assert ConferenceRecordingAvailable.accepts_bxml is False
+        assert UnknownEvent.accepts_bxml is False
+
+    @pytest.mark.parametrize("cls", EVENT_CLASSES)
+    def test_every_class_models_exactly_its_documented_fields(
+        self, cls: type[ConferenceEvent]
+    ) -> None:
+        """Each class's wire fields are the ones Bandwidth documents for its eventType."""
+        assert wire_keys(cls) == WIRE_KEYS[cls]
+        assert get_args(ConferenceEvent).count(cls) == 1
+
+    @pytest.mark.parametrize("cls", EVENT_CLASSES)
+    def test_every_class_is_frozen_slotted_and_keyword_only(
+        self, cls: type[ConferenceEvent]
+    ) -> None:
+        """The rules of the first event hold for every event class."""
+        event = parse_event(golden(cls.event_type), cls)
+
+        assert not hasattr(event, "__dict__")
+        assert hash(event) == hash(parse_event(golden(cls.event_type), cls))
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            event.name = "other"  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue]
+        with pytest.raises(TypeError):
+            cls(MOMENT)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+        assert cls.event_type == event.event_type
+        assert "event_type" not in attrs.fields_dict(cls)
+
+    def test_same_fields_different_events_are_unequal(self) -> None:
+        """A conferenceCreated and a conferenceCompleted with the same values are not equal."""
+        values: dict[str, Any] = {"event_time": MOMENT, "conference_id": "c", "name": "n"}
+
+        created: object = ConferenceCreated(**values)
+        completed: object = ConferenceCompleted(**values)
+
+        assert created != completed
+        assert len({created, completed, ConferenceRedirect(**values)}) == 3
+
+    def test_member_events_keep_shared_fields_first(self) -> None:
+        """Member events list the common fields, then the member's, then the optional ones."""
+        names = [field.name for field in attrs.fields(ConferenceMemberExit)]
+
+        assert names == [
+            "event_time", "conference_id", "name", "call_id", "from_", "to", "tag", "extra_fields",
+        ]  # fmt: skip
+
+    def test_member_timestamps_are_utc_too(self) -> None:
+        """Every event's event_time is normalised to UTC and refuses naive datetimes."""
+        local = MOMENT.astimezone(timezone(timedelta(hours=-5)))
+        values: dict[str, Any] = {
+            "conference_id": "c", "name": "n", "call_id": "c-1", "from_": "f", "to": "t",
+        }  # fmt: skip
+
+        assert ConferenceMemberJoin(event_time=local, **values).event_time.tzinfo is UTC
+        with pytest.raises(ValueError, match="naive datetime"):
+            ConferenceMemberJoin(event_time=datetime(2019, 9, 13), **values)  # noqa: DTZ001
+
+    def test_unknown_fields_may_not_shadow_member_fields(self) -> None:
+        """``from`` is a modelled wire name of member events, so not an unknown field there."""
+        with pytest.raises(ValueError, match=r"modelled wire fields: \['from'\]"):
+            ConferenceMemberExit(
+                event_time=MOMENT,
+                conference_id="c",
+                name="n",
+                call_id="c-1",
+                from_="f",
+                to="t",
+                extra_fields={"from": "x"},
+            )

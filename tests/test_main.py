@@ -49,11 +49,23 @@ def test_bad_body_prints_the_error_and_exits_1(
     )
 
 
-def test_unknown_event_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_event_is_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An event this version does not model is printed as an UnknownEvent, not an error."""
-    assert main([str(PAYLOADS / "conferenceCreated.json")]) == 0
+    body = tmp_path / "call.json"
+    body.write_text('{"eventType": "callInitiated"}')
 
-    assert capsys.readouterr().out.startswith("UnknownEvent (eventType 'conferenceCreated')")
+    assert main([str(body)]) == 0
+
+    assert capsys.readouterr().out.startswith("UnknownEvent (eventType 'callInitiated')")
+
+
+def test_member_event_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    """A member event prints its own fields, ``from_`` included."""
+    assert main([str(PAYLOADS / "conferenceMemberJoin.json")]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("ConferenceMemberJoin (eventType 'conferenceMemberJoin')")
+    assert "from_         = '+15559998765'" in out
 
 
 def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 Turn a webhook body into a precise, immutable event with `parse_event`, and back into the exact
 wire form with `to_dict` or `to_json`. A bad body raises `EventParseError`, naming every bad field.
+A `Router` calls the handler registered for each event class and says what to answer Bandwidth.
 """
 
 from typing import TYPE_CHECKING
@@ -10,7 +11,17 @@ from ._api import parse_event, to_dict, to_json
 from ._converter import configure_converter, make_converter
 from ._enums import FileFormat, RecordingStatus
 from ._errors import EventParseError
-from ._events import ConferenceRecordingAvailable, UnknownEvent
+from ._events import (
+    ConferenceCompleted,
+    ConferenceCreated,
+    ConferenceEvent,
+    ConferenceMemberExit,
+    ConferenceMemberJoin,
+    ConferenceRecordingAvailable,
+    ConferenceRedirect,
+    UnknownEvent,
+)
+from ._router import Answer, Router
 
 if TYPE_CHECKING:
     __version__: str
@@ -29,10 +40,18 @@ del TYPE_CHECKING  # not part of the public namespace
 
 
 __all__ = [
+    "Answer",
+    "ConferenceCompleted",
+    "ConferenceCreated",
+    "ConferenceEvent",
+    "ConferenceMemberExit",
+    "ConferenceMemberJoin",
     "ConferenceRecordingAvailable",
+    "ConferenceRedirect",
     "EventParseError",
     "FileFormat",
     "RecordingStatus",
+    "Router",
     "UnknownEvent",
     "configure_converter",
     "make_converter",

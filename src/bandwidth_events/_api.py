@@ -9,7 +9,7 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError
 
 from ._converter import configure_converter
 from ._errors import BODY, EventParseError, describe
-from ._events import EVENT_CLASSES, ConferenceRecordingAvailable, UnknownEvent
+from ._events import EVENT_CLASSES, ConferenceEvent, UnknownEvent
 from ._json import dumps, is_object
 from ._naming import EVENT_TYPE, wire_name
 
@@ -17,9 +17,9 @@ from ._naming import EVENT_TYPE, wire_name
 Body: TypeAlias = bytes | bytearray | memoryview | str | Mapping[str, object]
 
 #: Every event class `parse_event` can return, and what `to_dict` writes.
-AnyEvent: TypeAlias = ConferenceRecordingAvailable | UnknownEvent
+AnyEvent: TypeAlias = ConferenceEvent | UnknownEvent
 
-_E = TypeVar("_E", bound=ConferenceRecordingAvailable)
+_E = TypeVar("_E", bound=ConferenceEvent)
 
 _CONVERTER: Final = cattrs.Converter(detailed_validation=True)
 configure_converter(_CONVERTER)
@@ -28,20 +28,20 @@ _MISSING = "required field is missing"
 
 
 @overload
-def parse_event(data: Body, cls: None = None) -> ConferenceRecordingAvailable | UnknownEvent: ...
+def parse_event(data: Body, cls: None = None) -> ConferenceEvent | UnknownEvent: ...
 @overload
 def parse_event(data: Body, cls: type[_E]) -> _E: ...
 def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
     """Parse a webhook body into its typed event.
 
-    Without ``cls``, the body's ``eventType`` picks the class; an ``eventType`` this version
-    does not model gives an `UnknownEvent`, never an error. With ``cls``, the body must be
-    that event.
+    Without ``cls``, the body's ``eventType`` picks the class through one table (no trial
+    parsing): a `ConferenceEvent`, or an `UnknownEvent` for an ``eventType`` this version does
+    not model, never an error. With ``cls``, the body must be that event.
 
     Args:
         data: The raw body (``bytes`` or ``str`` of JSON) or a mapping already decoded from
             it. A mapping is never changed, and the event shares nothing mutable with it.
-        cls: The event class the body must be, e.g. `ConferenceRecordingAvailable`.
+        cls: The event class the body must be, e.g. `ConferenceMemberJoin`.
 
     Returns:
         The event. With ``cls``, exactly an instance of ``cls``.

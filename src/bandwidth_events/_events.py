@@ -7,7 +7,7 @@ converter's job (`bandwidth_events._converter`).
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, Literal, TypeVar, cast
+from typing import Any, ClassVar, Final, Literal, TypeAlias, TypeVar, cast, get_args
 
 import attrs
 
@@ -63,6 +63,7 @@ class _ConferenceEvent(_RebuildOnPickle):
     """The fields every conference webhook has (private: users see the concrete classes)."""
 
     event_type: ClassVar[str]
+    accepts_bxml: ClassVar[bool]
 
     event_time: datetime = attrs.field(converter=to_utc)
     conference_id: str
@@ -74,14 +75,150 @@ class _ConferenceEvent(_RebuildOnPickle):
 
 
 @attrs.frozen(kw_only=True, field_transformer=_required_first)
+class _ConferenceMemberEvent(_ConferenceEvent):
+    """The fields of a member joining or leaving (private, like its base)."""
+
+    call_id: str
+    from_: str
+    to: str
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
+class ConferenceCreated(_ConferenceEvent):
+    """A conference has started (``conferenceCreated``).
+
+    Sent to the conference's event URL when the conference is created. Answer ``200`` with
+    BXML to act on the conference (`accepts_bxml`), or an empty ``204``.
+
+    Attributes:
+        event_type: Always ``"conferenceCreated"``, the wire's ``eventType``.
+        accepts_bxml: Always ``True``: Bandwidth runs the BXML of a ``200`` answer.
+        event_time: ``eventTime``: when Bandwidth generated the event (approximate), in UTC.
+        conference_id: ``conferenceId``: the conference's id, e.g. ``conf-…``.
+        name: ``name``: the conference's custom name, the text of ``<Conference>``.
+        tag: ``tag``: the tag set on the conference, or ``None`` when none was set (absent
+            or ``null`` on the wire; written back as absent).
+        extra_fields: Wire fields this version does not model, kept as received and written
+            back, so forwarding an event loses nothing. Read-only; not part of the hash.
+    """
+
+    event_type: ClassVar[Literal["conferenceCreated"]] = "conferenceCreated"
+    accepts_bxml: ClassVar[Literal[True]] = True
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
+class ConferenceRedirect(_ConferenceEvent):
+    """A conference was redirected to new BXML (``conferenceRedirect``).
+
+    Sent to the conference's new event URL after an API request updated the conference with
+    ``redirectUrl``. Answer ``200`` with BXML (`accepts_bxml`), or an empty ``204``.
+
+    Attributes:
+        event_type: Always ``"conferenceRedirect"``, the wire's ``eventType``.
+        accepts_bxml: Always ``True``: Bandwidth runs the BXML of a ``200`` answer.
+        event_time: ``eventTime``: when Bandwidth generated the event (approximate), in UTC.
+        conference_id: ``conferenceId``: the conference's id, e.g. ``conf-…``.
+        name: ``name``: the conference's custom name, the text of ``<Conference>``.
+        tag: ``tag``: the tag set on the conference, or ``None`` when none was set (absent
+            or ``null`` on the wire; written back as absent).
+        extra_fields: Wire fields this version does not model, kept as received and written
+            back, so forwarding an event loses nothing. Read-only; not part of the hash.
+    """
+
+    event_type: ClassVar[Literal["conferenceRedirect"]] = "conferenceRedirect"
+    accepts_bxml: ClassVar[Literal[True]] = True
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
+class ConferenceMemberJoin(_ConferenceMemberEvent):
+    """A call joined a conference (``conferenceMemberJoin``).
+
+    Sent to the conference's event URL each time a call joins the conference.
+    Answer ``200`` with BXML to act on the conference (`accepts_bxml`), or an empty ``204``.
+
+    Attributes:
+        event_type: Always ``"conferenceMemberJoin"``, the wire's ``eventType``.
+        accepts_bxml: Always ``True``: Bandwidth runs the BXML of a ``200`` answer.
+        event_time: ``eventTime``: when Bandwidth generated the event (approximate), in UTC.
+        conference_id: ``conferenceId``: the conference's id, e.g. ``conf-…``.
+        name: ``name``: the conference's custom name, the text of ``<Conference>``.
+        call_id: ``callId``: the call that joined, e.g. ``c-…``.
+        from_: ``from`` (renamed: ``from`` is a Python keyword): the caller's identifier as
+            provided, usually an E.164 number but possibly ``"Anonymous"`` or
+            ``"Restricted"``. Kept as the string received, never checked to be a number.
+        to: ``to``: the number called, in E.164 form.
+        tag: ``tag``: the tag set on the conference, or ``None`` when none was set (absent
+            or ``null`` on the wire; written back as absent).
+        extra_fields: Wire fields this version does not model, kept as received and written
+            back, so forwarding an event loses nothing. Read-only; not part of the hash.
+    """
+
+    event_type: ClassVar[Literal["conferenceMemberJoin"]] = "conferenceMemberJoin"
+    accepts_bxml: ClassVar[Literal[True]] = True
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
+class ConferenceMemberExit(_ConferenceMemberEvent):
+    """A call left a conference (``conferenceMemberExit``).
+
+    Sent to the conference's event URL each time a call leaves the conference. Answer ``200``
+    with BXML to act on the conference (`accepts_bxml`), or an empty ``204``.
+
+    Attributes:
+        event_type: Always ``"conferenceMemberExit"``, the wire's ``eventType``.
+        accepts_bxml: Always ``True``: Bandwidth runs the BXML of a ``200`` answer.
+        event_time: ``eventTime``: when Bandwidth generated the event (approximate), in UTC.
+        conference_id: ``conferenceId``: the conference's id, e.g. ``conf-…``.
+        name: ``name``: the conference's custom name, the text of ``<Conference>``.
+        call_id: ``callId``: the call that left, e.g. ``c-…``.
+        from_: ``from`` (renamed: ``from`` is a Python keyword): the caller's identifier as
+            provided, usually an E.164 number but possibly ``"Anonymous"`` or
+            ``"Restricted"``. Kept as the string received, never checked to be a number.
+        to: ``to``: the number called, in E.164 form.
+        tag: ``tag``: the tag set on the conference, or ``None`` when none was set (absent
+            or ``null`` on the wire; written back as absent).
+        extra_fields: Wire fields this version does not model, kept as received and written
+            back, so forwarding an event loses nothing. Read-only; not part of the hash.
+    """
+
+    event_type: ClassVar[Literal["conferenceMemberExit"]] = "conferenceMemberExit"
+    accepts_bxml: ClassVar[Literal[True]] = True
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
+class ConferenceCompleted(_ConferenceEvent):
+    """A conference has ended (``conferenceCompleted``).
+
+    Sent to the conference's event URL once every member has left. Asynchronous: Bandwidth
+    expects an empty ``204`` and ignores any answer body (`accepts_bxml` is ``False``).
+
+    Attributes:
+        event_type: Always ``"conferenceCompleted"``, the wire's ``eventType``.
+        accepts_bxml: Always ``False``: answer ``204``; a body would be ignored.
+        event_time: ``eventTime``: when Bandwidth generated the event (approximate), in UTC.
+        conference_id: ``conferenceId``: the conference's id, e.g. ``conf-…``.
+        name: ``name``: the conference's custom name, the text of ``<Conference>``.
+        tag: ``tag``: the tag set on the conference, or ``None`` when none was set (absent
+            or ``null`` on the wire; written back as absent).
+        extra_fields: Wire fields this version does not model, kept as received and written
+            back, so forwarding an event loses nothing. Read-only; not part of the hash.
+    """
+
+    event_type: ClassVar[Literal["conferenceCompleted"]] = "conferenceCompleted"
+    accepts_bxml: ClassVar[Literal[False]] = False
+
+
+@attrs.frozen(kw_only=True, field_transformer=_required_first)
 class ConferenceRecordingAvailable(_ConferenceEvent):
     """A conference recording can be downloaded (``conferenceRecordingAvailable``).
 
     Sent to the ``recordingAvailableUrl`` of a ``<StartRecording>`` run in a conference, once the
-    recording is done. Bandwidth expects an empty ``204`` back; any other answer body is ignored.
+    recording is done. Asynchronous: Bandwidth expects an empty ``204`` and ignores any answer
+    body (`accepts_bxml` is ``False``).
 
     Attributes:
         event_type: Always ``"conferenceRecordingAvailable"``, the wire's ``eventType``.
+        accepts_bxml: Always ``False``: answer ``204``; a body would be ignored.
         event_time: ``eventTime``: when Bandwidth generated the event (approximate), in UTC.
         conference_id: ``conferenceId``: the conference the recording was made on.
         name: ``name``: the conference's custom name, the text of ``<Conference>``.
@@ -106,6 +243,7 @@ class ConferenceRecordingAvailable(_ConferenceEvent):
     """
 
     event_type: ClassVar[Literal["conferenceRecordingAvailable"]] = "conferenceRecordingAvailable"
+    accepts_bxml: ClassVar[Literal[False]] = False
 
     account_id: str
     recording_id: str
@@ -131,8 +269,12 @@ class UnknownEvent(_RebuildOnPickle):
     adds an event, and `to_dict` gives the payload back unchanged.
 
     Attributes:
+        accepts_bxml: Always ``False``: with the event unknown, whether Bandwidth would run
+            BXML is unknown too, and an empty ``204`` is an answer every event accepts.
         payload: The decoded body, as received (a read-only copy). Not part of the hash.
     """
+
+    accepts_bxml: ClassVar[Literal[False]] = False
 
     payload: Mapping[str, object] = attrs.field(
         converter=frozen_object, validator=_has_event_type, hash=False
@@ -144,8 +286,19 @@ class UnknownEvent(_RebuildOnPickle):
         return cast("str", self.payload[EVENT_TYPE])  # the validator checked it
 
 
+#: Any conference webhook: the union `parse_event` returns (besides `UnknownEvent`), ready for
+#: ``match`` with ``assert_never``. This union is the registry: a new event is a class plus one
+#: line here, and `EVENT_CLASSES` follows.
+ConferenceEvent: TypeAlias = (
+    ConferenceCreated
+    | ConferenceRedirect
+    | ConferenceMemberJoin
+    | ConferenceMemberExit
+    | ConferenceCompleted
+    | ConferenceRecordingAvailable
+)
+
 #: Every event class, by its wire ``eventType``: the one table `parse_event` dispatches on.
-#: A new event is a class plus one entry here.
-EVENT_CLASSES: Final[Mapping[str, type[ConferenceRecordingAvailable]]] = MappingProxyType(
-    {cls.event_type: cls for cls in (ConferenceRecordingAvailable,)}
+EVENT_CLASSES: Final[Mapping[str, type[ConferenceEvent]]] = MappingProxyType(
+    {cls.event_type: cls for cls in get_args(ConferenceEvent)}
 )

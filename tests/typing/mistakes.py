@@ -1,0 +1,76 @@
+"""Mistakes in user code that both type checkers must reject: checked, never run.
+
+Every statement in `event_mistakes` and `router_mistakes` is marked
+``# type: ignore[code]  # pyright: ignore[rule]`` with the very mypy code and pyright rule it
+must raise. Pyright is set to read only its own comments, and both checkers fail on an ignore
+comment that is not needed, so a mistake that stops being caught (or is caught for another
+reason) fails the typing session.
+"""
+
+# Pyright also reports where an expected error leaves a value unknown; those echoes add nothing.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false
+
+from datetime import UTC, datetime
+
+import bandwidth_events
+from bandwidth_events import (
+    ConferenceCompleted,
+    ConferenceCreated,
+    ConferenceMemberExit,
+    ConferenceMemberJoin,
+    ConferenceRecordingAvailable,
+    Router,
+    UnknownEvent,
+    parse_event,
+    to_dict,
+)
+
+NOW = datetime.now(UTC)
+
+
+def event_mistakes(body: bytes) -> None:
+    """Misusing events and parse_event."""
+    event = parse_event(body, ConferenceRecordingAvailable)
+    event.name = "renamed"  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue]
+    _ = event.payload  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    _ = parse_event(body).status  # type: ignore[union-attr]  # pyright: ignore[reportAttributeAccessIssue]
+    _ = parse_event(body, ConferenceCreated).call_id  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    _ = parse_event(body, UnknownEvent)  # type: ignore[type-var]  # pyright: ignore[reportCallIssue, reportArgumentType]
+    to_dict({"eventType": "x"})  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    ConferenceRecordingAvailable(channels=1)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    ConferenceCompleted(event_time=NOW, conference_id="c", name=3)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    ConferenceMemberExit(event_time=NOW, conference_id="", name="", call_id="", from_=1, to="")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    ConferenceCreated(event_time="2019-07-31T13:16:01.324Z", conference_id="c", name="n")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    _ = bandwidth_events.parse_events  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+
+
+WELCOME = "<Response><SpeakSentence>Welcome</SpeakSentence></Response>"
+
+
+def exit_handler(_event: ConferenceMemberExit) -> None:
+    """A handler for member exits."""
+
+
+def bxml_for_completed(_event: ConferenceCompleted) -> str:
+    """A handler that answers BXML to an event whose answer Bandwidth ignores."""
+    return WELCOME
+
+
+def number_for_created(_event: ConferenceCreated) -> int:
+    """A handler that returns something other than BXML or None."""
+    return 200
+
+
+def fallback_for_members(_event: ConferenceMemberJoin) -> None:
+    """A fallback that cannot take every event."""
+
+
+def router_mistakes(router: Router) -> None:
+    """Registering handlers that do not fit."""
+    router.on(ConferenceMemberJoin)(exit_handler)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    router.on(ConferenceCompleted)(bxml_for_completed)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    router.on(ConferenceCreated)(number_for_created)  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]
+    router.on(UnknownEvent)(bxml_for_completed)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    router.fallback(fallback_for_members)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    router.on(dict)  # type: ignore[type-var]  # pyright: ignore[reportCallIssue, reportArgumentType]
+    router.dispatch(["not", "a", "body"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

@@ -88,7 +88,7 @@ class ConferenceCreated(_ConferenceEvent):
     """A conference has started (``conferenceCreated``).
 
     Sent to the conference's event URL when the conference is created. Answer ``200`` with
-    BXML to act on the conference (`accepts_bxml`), or an empty ``204``.
+    BXML to act on the conference (``accepts_bxml``), or an empty ``204``.
 
     Attributes:
         event_type: Always ``"conferenceCreated"``, the wire's ``eventType``.
@@ -111,7 +111,7 @@ class ConferenceRedirect(_ConferenceEvent):
     """A conference was redirected to new BXML (``conferenceRedirect``).
 
     Sent to the conference's new event URL after an API request updated the conference with
-    ``redirectUrl``. Answer ``200`` with BXML (`accepts_bxml`), or an empty ``204``.
+    ``redirectUrl``. Answer ``200`` with BXML (``accepts_bxml``), or an empty ``204``.
 
     Attributes:
         event_type: Always ``"conferenceRedirect"``, the wire's ``eventType``.
@@ -134,7 +134,7 @@ class ConferenceMemberJoin(_ConferenceMemberEvent):
     """A call joined a conference (``conferenceMemberJoin``).
 
     Sent to the conference's event URL each time a call joins the conference.
-    Answer ``200`` with BXML to act on the conference (`accepts_bxml`), or an empty ``204``.
+    Answer ``200`` with BXML to act on the conference (``accepts_bxml``), or an empty ``204``.
 
     Attributes:
         event_type: Always ``"conferenceMemberJoin"``, the wire's ``eventType``.
@@ -162,7 +162,7 @@ class ConferenceMemberExit(_ConferenceMemberEvent):
     """A call left a conference (``conferenceMemberExit``).
 
     Sent to the conference's event URL each time a call leaves the conference. Answer ``200``
-    with BXML to act on the conference (`accepts_bxml`), or an empty ``204``.
+    with BXML to act on the conference (``accepts_bxml``), or an empty ``204``.
 
     Attributes:
         event_type: Always ``"conferenceMemberExit"``, the wire's ``eventType``.
@@ -190,7 +190,7 @@ class ConferenceCompleted(_ConferenceEvent):
     """A conference has ended (``conferenceCompleted``).
 
     Sent to the conference's event URL once every member has left. Asynchronous: Bandwidth
-    expects an empty ``204`` and ignores any answer body (`accepts_bxml` is ``False``).
+    expects an empty ``204`` and ignores any answer body (``accepts_bxml`` is ``False``).
 
     Attributes:
         event_type: Always ``"conferenceCompleted"``, the wire's ``eventType``.
@@ -214,7 +214,7 @@ class ConferenceRecordingAvailable(_ConferenceEvent):
 
     Sent to the ``recordingAvailableUrl`` of a ``<StartRecording>`` run in a conference, once the
     recording is done. Asynchronous: Bandwidth expects an empty ``204`` and ignores any answer
-    body (`accepts_bxml` is ``False``).
+    body (``accepts_bxml`` is ``False``).
 
     Attributes:
         event_type: Always ``"conferenceRecordingAvailable"``, the wire's ``eventType``.

@@ -60,14 +60,14 @@ def _check_bxml(answer: "Answer", _attribute: object, value: str | None) -> None
 class Answer:
     """What to send back to Bandwidth for one webhook, as a web adapter needs it.
 
-    ``200`` with the BXML a handler returned, for an event that `accepts_bxml
-    <ConferenceMemberJoin.accepts_bxml>`; otherwise an empty ``204``, which every event accepts.
+    ``200`` with the BXML a handler returned, for an event whose class has ``accepts_bxml``
+    true; otherwise an empty ``204``, which every event accepts.
 
     Attributes:
         event: The parsed event.
         bxml: The BXML document the handler returned, or ``None``. Only an event whose class
-            `accepts_bxml <ConferenceCreated.accepts_bxml>` may have one, and it may not be
-            blank: both are checked, as a handler's mistake Bandwidth would not report.
+            has ``accepts_bxml`` true may have one, and it may not be blank: both are checked,
+            as a handler's mistake Bandwidth would not report.
         handled: Whether a handler (registered or the fallback) ran for the event: `Router`
             answers ``204`` for an event nothing handles, and says so here.
     """
@@ -78,17 +78,17 @@ class Answer:
 
     @property
     def status(self) -> int:
-        """The HTTP status: ``200`` with BXML, ``204`` without."""
+        """Give the HTTP status, ``200`` with BXML and ``204`` without."""
         return _NO_CONTENT if self.bxml is None else _OK
 
     @property
     def content_type(self) -> str | None:
-        """``application/xml`` with BXML; ``None`` for an empty ``204``."""
+        """Give the ``Content-Type``: XML with BXML, ``None`` for an empty ``204``."""
         return None if self.bxml is None else "application/xml; charset=utf-8"
 
     @property
     def body(self) -> bytes:
-        """The answer body: the BXML as UTF-8, or nothing."""
+        """Give the answer body, the BXML as UTF-8 or nothing."""
         return b"" if self.bxml is None else self.bxml.encode()
 
 
@@ -127,7 +127,7 @@ class Router:
     everything else; `dispatch` parses a body once, calls the one handler for it, and gives
     the `Answer` to send back. The type checker sees each handler's parameter and return
     types: a handler registered for `ConferenceMemberJoin` must take a `ConferenceMemberJoin`,
-    and only events that `accept BXML <ConferenceCreated.accepts_bxml>` may return BXML.
+    and only events that accept BXML (``accepts_bxml``) may return BXML.
     See :doc:`/receiving` for a whole receiver.
     """
 
@@ -144,9 +144,9 @@ class Router:
     def on(self, cls: type[Any]) -> _RegisterBxml[Any] | _Register[Any]:
         """Register the decorated function as the handler for one event class.
 
-        The handler takes the event. For an event whose class `accepts_bxml
-        <ConferenceCreated.accepts_bxml>` it returns BXML text for a ``200`` answer or ``None``
-        for ``204``; for any other event (`UnknownEvent` included) it returns ``None``.
+        The handler takes the event. For an event whose class has ``accepts_bxml`` true, it
+        returns BXML text for a ``200`` answer or ``None`` for ``204``; for any other event
+        (`UnknownEvent` included) it returns ``None``.
 
         Raises:
             TypeError: ``cls`` is not an event class of this library.
@@ -163,7 +163,7 @@ class Router:
 
         That includes `UnknownEvent` unless it has a handler. It returns ``None``: with no
         handler written for the event, ``204`` is the answer. Without a fallback such events
-        are answered ``204`` and `Answer.handled` is ``False``.
+        are answered ``204`` and ``Answer.handled`` is ``False``.
 
         Raises:
             ValueError: A fallback is registered already.
@@ -178,7 +178,7 @@ class Router:
 
         Raises:
             EventParseError: The body is not a valid event; no handler ran. Keep
-                `EventParseError.body`: Bandwidth does not send an event twice.
+                ``EventParseError.body``: Bandwidth does not send an event twice.
             Exception: Whatever the handler raised, unchanged.
         """
         return self.handle(parse_event(body))

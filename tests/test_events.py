@@ -29,6 +29,14 @@ from .strategies import WIRE_KEYS
 EVENT_CLASSES = list(WIRE_KEYS)
 
 MOMENT = datetime(2019, 9, 13, 16, 50, 53, 788000, tzinfo=UTC)
+MEMBER: dict[str, Any] = {
+    "event_time": MOMENT,
+    "conference_id": "conf-1",
+    "name": "standup",
+    "call_id": "c-1",
+    "from_": "Anonymous",
+    "to": "+15551112345",
+}
 
 
 def make(**changes: Any) -> ConferenceRecordingAvailable:
@@ -204,15 +212,7 @@ class TestUnknownEvent:
     "event",
     [
         make(extra_fields={"new": {"deep": [1]}}, tag="t"),
-        ConferenceMemberJoin(
-            event_time=MOMENT,
-            conference_id="conf-1",
-            name="standup",
-            call_id="c-1",
-            from_="Anonymous",
-            to="+15551112345",
-            extra_fields={"new": [1]},
-        ),
+        ConferenceMemberJoin(**MEMBER, extra_fields={"new": [1]}),
         UnknownEvent({"eventType": "callInitiated", "nested": [{"a": 1}]}),
     ],
     ids=["recording", "member", "unknown"],
@@ -280,24 +280,15 @@ class TestConferenceFamily:
 
     def test_member_timestamps_are_utc_too(self) -> None:
         """Every event's event_time is normalised to UTC and refuses naive datetimes."""
-        local = MOMENT.astimezone(timezone(timedelta(hours=-5)))
-        values: dict[str, Any] = {
-            "conference_id": "c", "name": "n", "call_id": "c-1", "from_": "f", "to": "t",
-        }  # fmt: skip
+        new_york = timezone(timedelta(hours=-5))
+        local: dict[str, Any] = MEMBER | {"event_time": MOMENT.astimezone(new_york)}
+        naive: dict[str, Any] = MEMBER | {"event_time": datetime(2019, 9, 13)}  # noqa: DTZ001
 
-        assert ConferenceMemberJoin(event_time=local, **values).event_time.tzinfo is UTC
+        assert ConferenceMemberJoin(**local).event_time.tzinfo is UTC
         with pytest.raises(ValueError, match="naive datetime"):
-            ConferenceMemberJoin(event_time=datetime(2019, 9, 13), **values)  # noqa: DTZ001
+            ConferenceMemberJoin(**naive)
 
     def test_unknown_fields_may_not_shadow_member_fields(self) -> None:
         """``from`` is a modelled wire name of member events, so not an unknown field there."""
         with pytest.raises(ValueError, match=r"modelled wire fields: \['from'\]"):
-            ConferenceMemberExit(
-                event_time=MOMENT,
-                conference_id="c",
-                name="n",
-                call_id="c-1",
-                from_="f",
-                to="t",
-                extra_fields={"from": "x"},
-            )
+            ConferenceMemberExit(**MEMBER, extra_fields={"from": "x"})

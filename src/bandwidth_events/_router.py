@@ -26,6 +26,7 @@ class _TakesNoContent(Protocol):
 _B = TypeVar("_B", bound=_TakesBxml)
 _A = TypeVar("_A", bound=_TakesNoContent)
 _R = TypeVar("_R", bound=str | None)
+_C = TypeVar("_C")
 
 # Handlers are checked statically per class; at runtime Answer checks what they return.
 _Handler: TypeAlias = Callable[[Any], str | None]
@@ -92,28 +93,30 @@ class Answer:
         return b"" if self.bxml is None else self.bxml.encode()
 
 
-class _Register(Generic[_A]):
-    """Register a handler that returns nothing, for an event Bandwidth answers with ``204``."""
+class _Registration(Generic[_C]):
+    """What ``Router.on(cls)`` gives: called with the handler, it registers it for ``cls``."""
 
     __slots__ = ("_add", "_cls")
 
-    def __init__(self, add: _Add, cls: type[_A]) -> None:
+    def __init__(self, add: _Add, cls: type[_C]) -> None:
         self._add = add
         self._cls = cls
+
+
+class _Register(_Registration[_A]):
+    """Register a handler that returns nothing, for an event Bandwidth answers with ``204``."""
+
+    __slots__ = ()
 
     def __call__(self, handler: Callable[[_A], None]) -> Callable[[_A], None]:
         self._add(self._cls, handler)
         return handler
 
 
-class _RegisterBxml(Generic[_B]):
+class _RegisterBxml(_Registration[_B]):
     """Register a handler that may return BXML, for an event whose answer Bandwidth runs."""
 
-    __slots__ = ("_add", "_cls")
-
-    def __init__(self, add: _Add, cls: type[_B]) -> None:
-        self._add = add
-        self._cls = cls
+    __slots__ = ()
 
     def __call__(self, handler: Callable[[_B], _R]) -> Callable[[_B], _R]:
         self._add(self._cls, handler)

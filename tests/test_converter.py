@@ -26,7 +26,7 @@ from bandwidth_events import (
 from bandwidth_events._converter import (
     _field_hooks,
     _is_event_union,
-    _is_open_enum,
+    is_open_enum,
 )
 
 from .conftest import golden, golden_dict
@@ -149,10 +149,10 @@ def test_unknown_fields_survive_a_user_converter() -> None:
 
 def test_open_enum_detection() -> None:
     """Only `SomeStrEnum | str` fields are open enums."""
-    assert _is_open_enum(FileFormat | str)
-    assert not _is_open_enum(str | None)
-    assert not _is_open_enum(int | str)
-    assert not _is_open_enum(str)
+    assert is_open_enum(FileFormat | str)
+    assert not is_open_enum(str | None)
+    assert not is_open_enum(int | str)
+    assert not is_open_enum(str)
 
 
 def test_unsupported_field_type_fails_loudly() -> None:

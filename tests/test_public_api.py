@@ -1,5 +1,7 @@
 """The public namespace: exactly what __all__ says, and a version from the installed metadata."""
 
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -51,3 +53,18 @@ def test_missing_attribute() -> None:
 def test_ships_py_typed() -> None:
     """The package marks itself as typed (PEP 561)."""
     assert (Path(bandwidth_events.__file__).parent / "py.typed").is_file()
+
+
+def test_parsing_bandwidth_format_imports_no_general_parser() -> None:
+    """Import and parse a documented body: dateutil, isodate and Hypothesis stay unimported."""
+    program = (
+        "import sys, pathlib, bandwidth_events\n"
+        "body = pathlib.Path('tests/payloads/conferenceRecordingAvailable.json').read_bytes()\n"
+        "bandwidth_events.to_json(bandwidth_events.parse_event(body))\n"
+        "print(sorted({'dateutil', 'isodate', 'hypothesis'} & sys.modules.keys()))\n"
+    )
+    result = subprocess.run(  # noqa: S603 -- our own interpreter and program
+        [sys.executable, "-c", program], capture_output=True, check=True, text=True
+    )
+
+    assert result.stdout.strip() == "[]"

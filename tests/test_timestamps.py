@@ -37,6 +37,7 @@ def test_accepted_shapes(text: str, expected: datetime) -> None:
         "2019-09-13X16:50:53Z",
         "2019-09-13",
         "2019-02-30T00:00:00Z",
+        "2019-02-30T00:00:00.000Z",  # Bandwidth's shape, an impossible date
         "2019-09-13T25:00:00Z",
         "yesterday",
         "",

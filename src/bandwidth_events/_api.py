@@ -12,6 +12,7 @@ from ._errors import BODY, EventParseError, describe
 from ._events import EVENT_CLASSES, ConferenceEvent, UnknownEvent
 from ._json import dumps, is_object
 from ._naming import EVENT_TYPE, wire_name
+from ._reader import Reader, make_reader
 
 #: What `parse_event` reads: the raw body, or a mapping already decoded from it.
 Body: TypeAlias = bytes | bytearray | memoryview | str | Mapping[str, object]
@@ -23,6 +24,11 @@ _E = TypeVar("_E", bound=ConferenceEvent)
 
 _CONVERTER: Final = cattrs.Converter(detailed_validation=True)
 configure_converter(_CONVERTER)
+# The fast path: a body the reader refuses is read again by the converter, which names every
+# bad field (see _reader).
+_READERS: Final[Mapping[type[Any], Reader]] = {
+    cls: make_reader(cls) for cls in EVENT_CLASSES.values()
+}
 
 _MISSING = "required field is missing"
 
@@ -52,10 +58,28 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
         TypeError: ``cls`` is not an event class this library models (a programming error,
             not a bad body).
     """
-    if cls is not None and cls not in EVENT_CLASSES.values():
+    if cls is not None and cls not in _READERS:
         raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
     payload = _decode(data)
     event_type = payload.get(EVENT_TYPE)
+    if cls is not None:
+        target: type[Any] | None = cls
+    elif isinstance(event_type, str):
+        target = EVENT_CLASSES.get(event_type)
+    else:
+        target = None
+    if target is not None and event_type == target.event_type:
+        try:
+            return _READERS[target](payload)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001, S110 -- the slow path below names what is wrong
+            pass
+    return _parse_slowly(data, payload, event_type, target)
+
+
+def _parse_slowly(
+    data: Body, payload: Mapping[str, object], event_type: object, target: type[Any] | None
+) -> AnyEvent:
+    """Give an unknown event, or read a body the fast reader refused and name what is wrong."""
     if not isinstance(event_type, str):
         problem = f"expected a string, received {describe(event_type)}"
         raise EventParseError(
@@ -63,7 +87,6 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
             event_type=None,
             body=data,
         )
-    target = EVENT_CLASSES.get(event_type) if cls is None else cls
     if target is not None and event_type != target.event_type:
         raise EventParseError(
             {EVENT_TYPE: f"expected {target.event_type!r}, received {describe(event_type)}"},
@@ -73,9 +96,12 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
     try:
         if target is None:
             return UnknownEvent(payload)
-        return _CONVERTER.structure(payload, target)
+        # Reads what the fast reader leaves to it (str subclasses, say), or raises naming
+        # every bad field.
+        event: AnyEvent = _CONVERTER.structure(payload, target)
     except Exception as exc:
         raise EventParseError(_problems(exc), event_type=event_type, body=data) from exc
+    return event
 
 
 def to_dict(event: AnyEvent) -> dict[str, Any]:
@@ -93,8 +119,11 @@ def to_json(event: AnyEvent) -> str:
     return dumps(to_dict(event))
 
 
+_RAW: Final = (bytes, str, bytearray, memoryview)
+
+
 def _decode(data: Body) -> Mapping[str, object]:
-    if isinstance(data, bytes | bytearray | memoryview | str):
+    if isinstance(data, _RAW):
         try:
             decoded = orjson.loads(data)
         except orjson.JSONDecodeError as exc:

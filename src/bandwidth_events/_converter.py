@@ -70,7 +70,7 @@ _FIELD_HOOKS: Final[Mapping[object, tuple[StructureHook, UnstructureHook | None]
 }
 
 
-def _is_open_enum(field_type: object) -> bool:
+def is_open_enum(field_type: object) -> bool:
     """Tell whether a field type is ``SomeStrEnum | str``: an enum that keeps unknown values."""
     if not isinstance(field_type, UnionType):
         return False
@@ -79,7 +79,7 @@ def _is_open_enum(field_type: object) -> bool:
 
 
 def _field_hooks(field_type: object) -> tuple[StructureHook, UnstructureHook | None]:
-    if _is_open_enum(field_type):
+    if is_open_enum(field_type):
         # Any string is accepted; the field's attrs converter turns known ones into members.
         # str() writes a member as its value and leaves other strings alone.
         return _structure_str, str

@@ -5,15 +5,18 @@ zero units left out, up to nine fractional digits. isodate reads any ISO 8601 du
 the ones that have a fixed length and are not negative, rounded to `timedelta`'s microseconds.
 """
 
+import re
 from datetime import timedelta
-
-import isodate
 
 from ._errors import describe
 
-_MICROSECONDS_PER_HOUR = 3_600_000_000
-_MICROSECONDS_PER_MINUTE = 60_000_000
-_MICROSECONDS_PER_SECOND = 1_000_000
+# The shape Java writes, with at most microseconds: read exactly with integers, which is what
+# isodate gives too (a property test pins the two together). Longer fractions, days and the
+# rest take isodate's path.
+_JAVA_SHAPE = re.compile(
+    r"PT(?=[0-9])(?:([0-9]{1,9})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,6}))?S)?"
+)
+_match_java_shape = _JAVA_SHAPE.fullmatch
 
 
 def parse_duration(value: object) -> timedelta:
@@ -26,9 +29,25 @@ def parse_duration(value: object) -> timedelta:
     """
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 duration string, received {describe(value)}")
+    java = _match_java_shape(value)
+    if java is None:
+        return _parse_general(value)
+    hours, minutes, seconds, fraction = java.groups()
+    total = int(seconds) if seconds else 0
+    if minutes:
+        total += 60 * int(minutes)
+    if hours:
+        total += 3600 * int(hours)
+    return timedelta(0, total, int(fraction.ljust(6, "0")) if fraction else 0)
+
+
+def _parse_general(value: str) -> timedelta:
+    """Read any ISO 8601 duration isodate knows (the slow path)."""
     # isodate reads "P" + "T" with no unit at all as zero; ISO 8601 requires one.
     if not any(char.isdigit() for char in value):
         raise ValueError(f"expected an ISO 8601 duration, received {describe(value)}")
+    import isodate  # noqa: PLC0415 -- on first use: Java's shape never needs it
+
     try:
         parsed = isodate.parse_duration(value)
     except (ValueError, OverflowError) as exc:
@@ -50,12 +69,10 @@ def format_duration(value: timedelta) -> str:
 
     Hours, minutes and seconds, no zero units, no trailing fractional zeros; ``PT0S`` for zero.
     """
-    total = value // timedelta(microseconds=1)
-    if total == 0:
-        return "PT0S"
-    hours, total = divmod(total, _MICROSECONDS_PER_HOUR)
-    minutes, total = divmod(total, _MICROSECONDS_PER_MINUTE)
-    seconds, micros = divmod(total, _MICROSECONDS_PER_SECOND)
+    # The parts a timedelta keeps, not a division: this runs for every event written.
+    minutes, seconds = divmod(value.days * 86400 + value.seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    micros = value.microseconds
     text = "PT"
     if hours:
         text += f"{hours}H"
@@ -64,7 +81,7 @@ def format_duration(value: timedelta) -> str:
     if seconds or micros:
         fraction = f".{micros:06d}".rstrip("0") if micros else ""
         text += f"{seconds}{fraction}S"
-    return text
+    return "PT0S" if text == "PT" else text
 
 
 def require_not_negative(_instance: object, _attribute: object, value: timedelta) -> None:

@@ -39,17 +39,16 @@ class FileFormat(StrEnum):
     """MP3 audio."""
 
 
+# A dict lookup, not RecordingStatus(value): the enum's call costs a ValueError per unknown value.
+_STATUSES: dict[str, RecordingStatus] = {member.value: member for member in RecordingStatus}
+_FORMATS: dict[str, FileFormat] = {member.value: member for member in FileFormat}
+
+
 def recording_status(value: RecordingStatus | str) -> RecordingStatus | str:
     """Turn a known status string into its member; keep any other string as it is."""
-    try:
-        return RecordingStatus(value)
-    except ValueError:
-        return value
+    return _STATUSES.get(value, value)
 
 
 def file_format(value: FileFormat | str) -> FileFormat | str:
     """Turn a known format string into its member; keep any other string as it is."""
-    try:
-        return FileFormat(value)
-    except ValueError:
-        return value
+    return _FORMATS.get(value, value)

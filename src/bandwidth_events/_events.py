@@ -13,13 +13,11 @@ import attrs
 
 from ._durations import require_not_negative
 from ._enums import FileFormat, RecordingStatus, file_format, recording_status
-from ._json import frozen_object
+from ._json import EMPTY_OBJECT, frozen_object
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, wire_keys
 from ._timestamps import to_utc
 
 _T = TypeVar("_T")
-
-_NO_EXTRA_FIELDS: Final[Mapping[str, object]] = MappingProxyType({})
 
 
 def _required_first(
@@ -70,7 +68,7 @@ class _ConferenceEvent(_RebuildOnPickle):
     name: str
     tag: str | None = None
     extra_fields: Mapping[str, object] = attrs.field(
-        default=_NO_EXTRA_FIELDS, converter=frozen_object, validator=_no_modelled_keys, hash=False
+        default=EMPTY_OBJECT, converter=frozen_object, validator=_no_modelled_keys, hash=False
     )
 
 

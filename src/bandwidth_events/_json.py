@@ -12,10 +12,14 @@ from ._errors import describe
 
 _SCALARS = (str, int, bool, type(None))
 
+#: The read-only empty object, shared.
+EMPTY_OBJECT: Mapping[str, object] = MappingProxyType({})
+
 
 def is_object(value: object) -> TypeGuard[Mapping[str, object]]:
     """Tell whether a decoded value is a JSON object (its keys are checked when it is copied)."""
-    return isinstance(value, Mapping)
+    # type() first: orjson gives dicts, and the ABC check costs more.
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def copy_value(value: object, path: str) -> Any:  # noqa: ANN401 -- any JSON value
@@ -53,6 +57,8 @@ def frozen_object(value: Mapping[str, object]) -> Mapping[str, object]:
     Raises:
         ValueError: Something in it is not a JSON value.
     """
+    if not value:
+        return EMPTY_OBJECT  # nearly every event: nothing to copy
     return MappingProxyType(copy_object(value, ""))
 
 

@@ -5,15 +5,20 @@ Bandwidth writes ``2019-09-13T16:50:53.788Z``; its published examples also show 
 with dateutil's strict ISO parser and keep every value as an aware UTC `datetime`.
 """
 
+import re
 from datetime import UTC, datetime
-
-from dateutil.parser import isoparser
+from functools import cache
+from typing import TYPE_CHECKING
 
 from ._errors import describe
 
-# sep="T": the default parser takes any character between date and time, so Bandwidth's
-# published malformed value 2019-09-13-16:48:27.198Z would parse as a valid time.
-_PARSER = isoparser(sep="T")
+if TYPE_CHECKING:
+    from dateutil.parser import isoparser
+
+# Bandwidth's own shape, 188 of its 191 published values: the standard library's C parser reads
+# it exactly as dateutil does (a property test pins the two together), many times faster.
+_BANDWIDTH_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+is_bandwidth_shape = _BANDWIDTH_SHAPE.fullmatch
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -25,11 +30,21 @@ def parse_timestamp(value: object) -> datetime:
     """
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 timestamp string, received {describe(value)}")
+    if is_bandwidth_shape(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass  # an impossible date: the general parser says why
+    return _parse_general(value)
+
+
+def _parse_general(value: str) -> datetime:
+    """Read any ISO 8601 date and time dateutil's strict parser knows (the slow path)."""
     # A date alone is valid ISO 8601 but is not a moment: require the time part.
     if "T" not in value:
         raise ValueError(f"expected an ISO 8601 date and time, received {describe(value)}")
     try:
-        parsed = _PARSER.isoparse(value)
+        parsed = _general_parser().isoparse(value)
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise ValueError(
@@ -37,14 +52,30 @@ def parse_timestamp(value: object) -> datetime:
         ) from exc
 
 
+@cache
+def _general_parser() -> "isoparser":
+    # Imported on first use: Bandwidth's own shape never needs it, and it costs milliseconds.
+    from dateutil.parser import isoparser  # noqa: PLC0415
+
+    # sep="T": the default parser takes any character between date and time, so Bandwidth's
+    # published malformed value 2019-09-13-16:48:27.198Z would parse as a valid time.
+    return isoparser(sep="T")
+
+
 def format_timestamp(value: datetime) -> str:
     """Write an aware `datetime` the way Bandwidth does: UTC, ``Z``, milliseconds.
 
     Microseconds are written only when the value has them, so nothing is lost.
     """
-    utc = value.astimezone(UTC).replace(tzinfo=None)
-    spec = "milliseconds" if utc.microsecond % 1000 == 0 else "microseconds"
-    return utc.isoformat(timespec=spec) + "Z"
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat() with no arguments is the fast one (timespec= costs more than the rest);
+    # in UTC it ends in "+00:00" and leaves out a zero fraction.
+    text = value.isoformat()
+    micro = value.microsecond
+    if not micro:
+        return text[:19] + ".000Z"
+    return text[:23] + "Z" if micro % 1000 == 0 else text[:26] + "Z"
 
 
 def to_utc(value: datetime) -> datetime:

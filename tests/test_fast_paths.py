@@ -1,0 +1,175 @@
+"""Every fast path pinned to the general one it stands in for: same result, or it steps aside.
+
+A fast path may refuse anything (the general path then runs), but whatever it accepts it must
+read exactly as the general path does.
+"""
+
+# pyright: reportPrivateUsage=false
+# (These tests compare private fast and general paths directly.)
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import orjson
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from bandwidth_events import ConferenceCreated, ConferenceEvent, parse_event
+from bandwidth_events._api import _CONVERTER, _READERS
+from bandwidth_events._durations import _match_java_shape, format_duration
+from bandwidth_events._durations import _parse_general as general_duration
+from bandwidth_events._timestamps import _parse_general as general_timestamp
+from bandwidth_events._timestamps import format_timestamp, is_bandwidth_shape
+
+from .strategies import (
+    WIRE_KEYS,
+    aware_datetimes,
+    bandwidth_payloads,
+    durations,
+    iso_shaped,
+    json_values,
+)
+
+# Strings in or near Bandwidth's timestamp shape: any digits (impossible dates included), week
+# dates, commas, other separators and zones.
+near_timestamps = (
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\Z")
+    | st.from_regex(r"\A[0-9]{4}-W[0-9]{2}-[0-9]T[0-9]{2}:[0-9]{2}:[0-9]{2}[.,][0-9]{3}Z\Z")
+    | st.from_regex(r"\A[0-9]{4}-?[0-9W]{2,3}-?[0-9]{1,2}[T ][0-9:]{2,8}[.,]?[0-9]{0,4}Z?\Z")
+    | iso_shaped
+)
+# Strings in or near Java's duration shape.
+near_durations = (
+    st.from_regex(r"\APT([0-9]{1,9}H)?([0-9]{1,2}M)?([0-9]{1,2}(\.[0-9]{1,6})?S)?\Z")
+    | st.from_regex(r"\A-?P([0-9]+D)?T?([0-9.]+H)?([0-9.]+M)?([0-9.,]+S)?\Z")
+    | iso_shaped
+)
+
+
+def outcome(read: Any, text: str) -> object:
+    """Give what a reader makes of the text, or the type of error it raised."""
+    try:
+        return read(text)
+    except (ValueError, OverflowError) as error:
+        return type(error)
+
+
+@given(near_timestamps)
+@example("2019-09-13T16:50:53.788Z")
+@example("2019-02-29T00:00:00.000Z")
+@example("2019-W37-5T16:50:53.788Z")
+@example("2019-09-13T24:00:00.000Z")
+def test_timestamp_fast_path_reads_as_dateutil(text: str) -> None:
+    """Where the shape check lets the standard library read a timestamp, dateutil agrees."""
+    if not is_bandwidth_shape(text):
+        return
+    fast = outcome(datetime.fromisoformat, text)
+    if fast is not ValueError:  # a refusal steps aside for dateutil
+        assert fast == general_timestamp(text)
+        assert isinstance(fast, datetime)
+        assert fast.tzinfo is UTC
+
+
+@given(near_durations)
+@example("PT20.056S")
+@example("PT0S")
+@example("PT999999999H59M59.999999S")
+@example("PT")
+def test_duration_fast_path_reads_as_isodate(text: str) -> None:
+    """Where Java's shape is read with integers, isodate reads the same timedelta."""
+    if _match_java_shape(text) is None:
+        return
+    from bandwidth_events._durations import parse_duration  # noqa: PLC0415
+
+    assert parse_duration(text) == general_duration(text)
+
+
+@given(st.sampled_from(list(WIRE_KEYS)).flatmap(bandwidth_payloads), st.data())
+def test_reader_gives_what_the_converter_gives(
+    payload: dict[str, Any], data: st.DataObject
+) -> None:
+    """For any body, valid or broken, the fast reader gives the converter's event or refuses.
+
+    (eventType is checked before a reader is chosen, so it is left as it is.)
+    """
+    cls = next(cls for cls in WIRE_KEYS if cls.event_type == payload["eventType"])
+    if data.draw(st.booleans()):
+        key = data.draw(st.sampled_from(sorted(payload.keys() - {"eventType"})))
+        payload[key] = data.draw(json_values)
+    try:
+        fast = _READERS[cls](payload)
+    except Exception:  # noqa: BLE001 -- any refusal is allowed: the converter runs instead
+        return
+    slow = _CONVERTER.structure(payload, cls)
+    assert fast == slow
+    for field in attrs.fields(cls):
+        assert type(getattr(fast, field.name)) is type(getattr(slow, field.name)), field.name
+
+
+def test_reader_refuses_string_subclasses_the_converter_takes() -> None:
+    """A str subclass in a decoded mapping is refused by the reader and read by the converter."""
+
+    class Text(str):
+        __slots__ = ()
+
+    body = orjson.loads(open_payload("conferenceCreated")) | {"name": Text("standup")}
+
+    event = parse_event(body, ConferenceCreated)
+
+    assert event.name == "standup"
+
+
+def open_payload(name: str) -> bytes:
+    """Read a golden payload."""
+    from .conftest import golden  # noqa: PLC0415
+
+    return golden(name)
+
+
+def old_format_timestamp(value: datetime) -> str:
+    """The first, plain writer: the oracle for the fast one."""
+    utc = value.astimezone(UTC).replace(tzinfo=None)
+    spec = "milliseconds" if utc.microsecond % 1000 == 0 else "microseconds"
+    return utc.isoformat(timespec=spec) + "Z"
+
+
+def old_format_duration(value: timedelta) -> str:
+    """The first, plain duration writer: the oracle for the fast one."""
+    total = value // timedelta(microseconds=1)
+    if total == 0:
+        return "PT0S"
+    hours, total = divmod(total, 3_600_000_000)
+    minutes, total = divmod(total, 60_000_000)
+    seconds, micros = divmod(total, 1_000_000)
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if seconds or micros:
+        text += f"{seconds}" + (f".{micros:06d}".rstrip("0") if micros else "") + "S"
+    return text
+
+
+@given(aware_datetimes | st.datetimes(timezones=st.timezones()))
+def test_timestamp_writer_matches_the_plain_one(moment: datetime) -> None:
+    """The fast timestamp writer writes what the plain one did, for any aware datetime."""
+    try:
+        expected = old_format_timestamp(moment)
+    except OverflowError:
+        return
+    assert format_timestamp(moment) == expected
+
+
+@given(durations)
+@example(timedelta(0))
+@example(timedelta(days=2, microseconds=10))
+def test_duration_writer_matches_the_plain_one(value: timedelta) -> None:
+    """The fast duration writer writes what the plain one did, for any duration."""
+    assert format_duration(value) == old_format_duration(value)
+
+
+@pytest.mark.parametrize("cls", list(WIRE_KEYS))
+def test_documented_bodies_take_the_fast_path(cls: type[ConferenceEvent]) -> None:
+    """The documented bodies are read by the reader itself, not by the fallback."""
+    payload = orjson.loads(open_payload(cls.event_type))
+
+    assert _READERS[cls](payload) == parse_event(payload)

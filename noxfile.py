@@ -53,3 +53,10 @@ def docs(session: nox.Session) -> None:
     session.run(
         "sphinx-build", "-W", "-n", "--keep-going", "-b", "html", "docs", "docs/_build/html"
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks against pydantic, msgspec and the official SDK (not part of ``nox``)."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run("python", "benchmarks/bench.py", *session.posargs)

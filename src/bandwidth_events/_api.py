@@ -29,6 +29,9 @@ configure_converter(_CONVERTER)
 _READERS: Final[Mapping[type[Any], Reader]] = {
     cls: make_reader(cls) for cls in EVENT_CLASSES.values()
 }
+_READERS_BY_TYPE: Final[Mapping[str, Reader]] = {
+    event_type: _READERS[cls] for event_type, cls in EVENT_CLASSES.items()
+}
 
 _MISSING = "required field is missing"
 
@@ -62,22 +65,22 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
         raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
     payload = _decode(data)
     event_type = payload.get(EVENT_TYPE)
-    if cls is not None:
-        target: type[Any] | None = cls
-    elif isinstance(event_type, str):
-        target = EVENT_CLASSES.get(event_type)
+    if not isinstance(event_type, str):
+        reader = None
+    elif cls is None:
+        reader = _READERS_BY_TYPE.get(event_type)
     else:
-        target = None
-    if target is not None and event_type == target.event_type:
+        reader = _READERS[cls] if event_type == cls.event_type else None
+    if reader is not None:
         try:
-            return _READERS[target](payload)  # type: ignore[no-any-return]
+            return reader(payload)  # type: ignore[no-any-return]
         except Exception:  # noqa: BLE001, S110 -- the slow path below names what is wrong
             pass
-    return _parse_slowly(data, payload, event_type, target)
+    return _parse_slowly(data, payload, event_type, cls)
 
 
 def _parse_slowly(
-    data: Body, payload: Mapping[str, object], event_type: object, target: type[Any] | None
+    data: Body, payload: Mapping[str, object], event_type: object, cls: type[Any] | None
 ) -> AnyEvent:
     """Give an unknown event, or read a body the fast reader refused and name what is wrong."""
     if not isinstance(event_type, str):
@@ -87,6 +90,7 @@ def _parse_slowly(
             event_type=None,
             body=data,
         )
+    target = EVENT_CLASSES.get(event_type) if cls is None else cls
     if target is not None and event_type != target.event_type:
         raise EventParseError(
             {EVENT_TYPE: f"expected {target.event_type!r}, received {describe(event_type)}"},

@@ -17,6 +17,8 @@ _JAVA_SHAPE = re.compile(
     r"PT(?=[0-9])(?:([0-9]{1,9})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,6}))?S)?"
 )
 _match_java_shape = _JAVA_SHAPE.fullmatch
+#: The commonest of them, seconds alone (``PT20.056S``), for the generated readers to inline.
+match_seconds_shape = re.compile(r"PT([0-9]{1,2})(?:\.([0-9]{1,6}))?S").fullmatch
 
 
 def parse_duration(value: object) -> timedelta:

@@ -21,7 +21,7 @@ from typing import Any, Final, TypeAlias, get_args, get_type_hints
 import attrs
 
 from ._converter import is_open_enum
-from ._durations import parse_duration
+from ._durations import match_seconds_shape, parse_duration
 from ._json import EMPTY_OBJECT, frozen_object
 from ._naming import EXTRA_FIELDS, wire_keys, wire_name
 from ._timestamps import is_bandwidth_shape, parse_timestamp
@@ -43,13 +43,21 @@ _TEMPLATES: Final[Mapping[object, tuple[str, ...]]] = {
         "if v is not None and v.__class__ is not str: raise _Refused",
     ),
     int: ("v = o[{key!r}]", "if v.__class__ is not int: raise _Refused"),
-    # Bandwidth's own shape inline (see _timestamps); anything else through the full reader.
+    # The commonest shapes inline (see _timestamps and _durations), anything else through the
+    # full readers. A value that is not a string makes the shape check raise: refused.
     datetime: (
         "v = o[{key!r}]",
-        "if v.__class__ is str and _bandwidth_shape(v): v = _fromisoformat(v)",
+        "if _bandwidth_shape(v): v = _fromisoformat(v)",
         "else: v = _timestamp(v)",
     ),
-    timedelta: ("v = _duration(o[{key!r}])",),
+    timedelta: (
+        "v = o[{key!r}]",
+        "m = _seconds_shape(v)",
+        "if m is None: v = _duration(v)",
+        "else:",
+        "    s, f = m.groups()",
+        "    v = _timedelta(0, int(s), int(f.ljust(6, '0')) if f else 0)",
+    ),
 }
 _OPEN_ENUM: Final[tuple[str, ...]] = ("v = o[{key!r}]", _REFUSE_NON_STR, "v = _{name}.get(v, v)")
 
@@ -72,6 +80,8 @@ def make_reader(cls: type[Any]) -> Reader:
         "_bandwidth_shape": is_bandwidth_shape,
         "_fromisoformat": datetime.fromisoformat,
         "_duration": parse_duration,
+        "_seconds_shape": match_seconds_shape,
+        "_timedelta": timedelta,
         "_modelled": wire_keys(cls),
         "_extra": _extra_fields,
         "_empty": EMPTY_OBJECT,

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
+import orjson
+
 from ._errors import describe
 
 if TYPE_CHECKING:
@@ -69,13 +71,13 @@ def format_timestamp(value: datetime) -> str:
     """
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    # isoformat() with no arguments is the fast one (timespec= costs more than the rest);
-    # in UTC it ends in "+00:00" and leaves out a zero fraction.
-    text = value.isoformat()
+    # orjson writes RFC 3339 (b'"2019-09-13T16:50:53.788000Z"', no fraction when it is zero)
+    # several times faster than datetime.isoformat(); keep milliseconds unless finer is needed.
+    quoted = orjson.dumps(value, option=orjson.OPT_UTC_Z)
     micro = value.microsecond
     if not micro:
-        return text[:19] + ".000Z"
-    return text[:23] + "Z" if micro % 1000 == 0 else text[:26] + "Z"
+        return quoted[1:20].decode() + ".000Z"
+    return (quoted[1:24] if micro % 1000 == 0 else quoted[1:27]).decode() + "Z"
 
 
 def to_utc(value: datetime) -> datetime:

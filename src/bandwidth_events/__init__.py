@@ -2,12 +2,16 @@
 
 Turn a webhook body into a precise, immutable event with `parse_event`, and back into the exact
 wire form with `to_dict` or `to_json`. A bad body raises `EventParseError`, naming every bad field.
-A `Router` calls the handler registered for each event class and says what to answer Bandwidth.
+A `Router` calls the handler registered for each event class and says what to answer Bandwidth;
+a `Receiver` adds the Basic-auth challenge and HTTP checks, served by `asgi_app` or `wsgi_app`.
+Test helpers are in `bandwidth_events.testing`.
 """
 
 from typing import TYPE_CHECKING
 
+from ._adapters import asgi_app, wsgi_app
 from ._api import parse_event, to_dict, to_json
+from ._auth import BasicAuth
 from ._converter import configure_converter, make_converter
 from ._enums import FileFormat, RecordingStatus
 from ._errors import EventParseError
@@ -21,6 +25,7 @@ from ._events import (
     ConferenceRedirect,
     UnknownEvent,
 )
+from ._receiver import Failure, Receiver, Reply
 from ._router import Answer, Router
 
 if TYPE_CHECKING:
@@ -41,6 +46,7 @@ del TYPE_CHECKING  # not part of the public namespace
 
 __all__ = [
     "Answer",
+    "BasicAuth",
     "ConferenceCompleted",
     "ConferenceCreated",
     "ConferenceEvent",
@@ -49,13 +55,18 @@ __all__ = [
     "ConferenceRecordingAvailable",
     "ConferenceRedirect",
     "EventParseError",
+    "Failure",
     "FileFormat",
+    "Receiver",
     "RecordingStatus",
+    "Reply",
     "Router",
     "UnknownEvent",
+    "asgi_app",
     "configure_converter",
     "make_converter",
     "parse_event",
     "to_dict",
     "to_json",
+    "wsgi_app",
 ]

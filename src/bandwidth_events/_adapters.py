@@ -1,0 +1,145 @@
+"""ASGI and WSGI adapters for a `Receiver`, with no third-party dependency.
+
+Both answer from the headers first (`Receiver.check`), so a request without credentials or with
+a too-large declared length is answered without reading its body, and both read at most one
+byte more than the bound, so a body that lies about its length cannot fill the memory.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any, TypeAlias
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from ._receiver import Receiver, Reply
+
+Scope: TypeAlias = MutableMapping[str, Any]
+Message: TypeAlias = MutableMapping[str, Any]
+Receive: TypeAlias = Callable[[], Awaitable[Message]]
+Send: TypeAlias = Callable[[Message], Awaitable[None]]
+#: An ASGI application, as Starlette and FastAPI type it.
+AsgiApp: TypeAlias = Callable[[Scope, Receive, Send], Awaitable[None]]
+#: A WSGI application (PEP 3333).
+WsgiApp: TypeAlias = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+}
+
+
+def asgi_app(receiver: Receiver) -> AsgiApp:
+    """Give an ASGI application serving the receiver: mount it in FastAPI or Starlette.
+
+    Handlers are plain functions, so they run in the event loop's default thread pool and a
+    slow one does not stall other requests.
+    """
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            raise ValueError(f"a webhook receiver serves HTTP, not {scope['type']!r}")
+        method: str = scope["method"]
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+        ]
+        reply = receiver.check(method, headers)
+        if reply is None:
+            body = await _read(receive, receiver.max_body_size)
+            loop = asyncio.get_running_loop()
+            reply = await loop.run_in_executor(None, receiver.handle, method, headers, body)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": reply.status,
+                "headers": [
+                    (name.encode("latin-1"), value.encode("latin-1"))
+                    for name, value in reply.headers
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": reply.body})
+
+    return app
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _read(receive: Receive, limit: int) -> bytes:
+    """Read the body, stopping one byte past the limit (the receiver then answers 413)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk: bytes = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def wsgi_app(receiver: Receiver) -> WsgiApp:
+    """Give a WSGI application serving the receiver: mount it in Flask or Django."""
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method: str = environ.get("REQUEST_METHOD", "GET")
+        headers = _wsgi_headers(environ)
+        reply = receiver.check(method, headers)
+        if reply is None:
+            body = _wsgi_body(environ, receiver.max_body_size)
+            reply = receiver.handle(method, headers, body)
+        return _wsgi_reply(reply, start_response)
+
+    return app
+
+
+def _wsgi_headers(environ: WSGIEnvironment) -> list[tuple[str, str]]:
+    headers = [
+        (key[5:].replace("_", "-"), value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    ]
+    # WSGI gives these two without the HTTP_ prefix.
+    headers.extend(
+        (key.replace("_", "-"), environ[key])
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        if environ.get(key)
+    )
+    return headers
+
+
+def _wsgi_body(environ: WSGIEnvironment, limit: int) -> bytes:
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH", "")
+    if length.isdigit():
+        # The declared length (check() refused it when above the limit), never more.
+        return bytes(stream.read(int(length)))
+    if environ.get("wsgi.input_terminated"):
+        # A server that ends the stream itself (chunked bodies): one byte past the limit at most.
+        return bytes(stream.read(limit + 1))
+    # No length and a stream that might not end: PEP 3333 says not to read it.
+    return b""
+
+
+def _wsgi_reply(reply: Reply, start_response: StartResponse) -> list[bytes]:
+    status = f"{reply.status} {_REASONS.get(reply.status, '')}".rstrip()
+    start_response(status, list(reply.headers))
+    return [reply.body]

@@ -1,0 +1,173 @@
+"""A webhook receiver with no web framework: (method, headers, body) in, a `Reply` out.
+
+In order: the Basic-auth challenge, the body size, the method, the content type, parsing,
+the router's handler, and the answer Bandwidth expects. Whatever fails after authentication
+is handed, with the raw body, to the failure hook before the short 4xx/5xx answer goes out:
+Bandwidth does not send an event again once it got an answer.
+"""
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import cast
+
+import attrs
+
+from ._auth import BasicAuth
+from ._errors import EventParseError
+from ._router import Router
+
+_LOG = logging.getLogger("bandwidth_events")
+
+#: The default bound on a body: far above any webhook Bandwidth sends.
+ONE_MIB = 1024 * 1024
+
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+_TEXT = ("content-type", "text/plain; charset=utf-8")
+_BAD_BODY = "not a valid Bandwidth webhook body"
+_HANDLER_FAILED = "the webhook handler failed"
+_ACCEPT_JSON = ("accept-post", "application/json")
+
+
+@attrs.frozen
+class Reply:
+    """An HTTP answer: what a web adapter sends back.
+
+    Attributes:
+        status: The HTTP status code.
+        headers: The response headers, as (name, value) pairs.
+        body: The response body.
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+
+def _text(status: int, message: str, *extra: tuple[str, str]) -> Reply:
+    return Reply(status, (_TEXT, *extra), message.encode())
+
+
+@attrs.frozen
+class Failure:
+    """A request the receiver could not handle, with everything needed to handle it later.
+
+    Attributes:
+        body: The request body, exactly as received.
+        headers: The request headers, lower-case, the ``authorization`` header left out.
+        status: The status the receiver answered.
+        reason: What went wrong, in a few words (the answer's body).
+        error: The exception: an `EventParseError` for a bad body, else what the handler raised.
+    """
+
+    body: bytes
+    headers: Mapping[str, str]
+    status: int
+    reason: str
+    error: BaseException
+
+
+def log_failure(failure: Failure) -> None:
+    """Log a failure and its whole body at ERROR: the default `Receiver` failure hook."""
+    _LOG.error(
+        "webhook answered %d (%s); body kept here: %r",
+        failure.status,
+        failure.reason,
+        failure.body,
+        exc_info=failure.error,
+    )
+
+
+def _lower(headers: Headers) -> dict[str, str]:
+    if isinstance(headers, Mapping):
+        pairs: Iterable[tuple[str, str]] = cast("Mapping[str, str]", headers).items()
+    else:
+        pairs = headers
+    return {name.lower(): value for name, value in pairs}
+
+
+def _is_json(content_type: str | None) -> bool:
+    if content_type is None:
+        return False
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Receiver:
+    """Receive Bandwidth's webhooks: authenticate, check, parse, route and answer.
+
+    Use it through `asgi_app` or `wsgi_app`, or call `handle` from any web framework.
+
+    Attributes:
+        router: The `Router` whose handlers get the events.
+        auth: The accepted credentials; ``None`` accepts any request (not recommended:
+            Bandwidth's Basic auth is the only proof a request comes from it).
+        max_body_size: The largest body read, in bytes; a larger one is answered ``413``.
+        on_failure: Called with a `Failure` for every body that could not be parsed or whose
+            handler raised, before the answer goes out. The default logs it, body included;
+            give one that stores it. If the hook itself raises, that is logged too.
+    """
+
+    router: Router
+    auth: BasicAuth | None
+    max_body_size: int = attrs.field(default=ONE_MIB, validator=attrs.validators.gt(0))
+    on_failure: Callable[[Failure], None] = log_failure
+
+    def check(self, method: str, headers: Headers) -> Reply | None:
+        """Answer a request from its method and headers alone, or give None to read the body.
+
+        Web adapters call this first, so that a request without credentials, or one too big,
+        is answered without its body being read.
+        """
+        return self._check(method, _lower(headers))
+
+    def handle(self, method: str, headers: Headers, body: bytes) -> Reply:
+        """Answer one request.
+
+        Never raises for anything a request can hold, nor for a handler that raises.
+        """
+        lowered = _lower(headers)
+        early = self._check(method, lowered)
+        if early is not None:
+            return early
+        if len(body) > self.max_body_size:
+            return self._too_large()
+        try:
+            answer = self.router.dispatch(body)
+        except EventParseError as error:
+            return self._fail(body, lowered, _text(400, _BAD_BODY), error)
+        except Exception as error:  # noqa: BLE001 -- any handler failure: keep the body, answer 500
+            return self._fail(body, lowered, _text(500, _HANDLER_FAILED), error)
+        if answer.content_type is None:
+            return Reply(answer.status)
+        return Reply(answer.status, (("content-type", answer.content_type),), answer.body)
+
+    def _check(self, method: str, headers: dict[str, str]) -> Reply | None:
+        if self.auth is not None and not self.auth.accepts(headers.get("authorization")):
+            # Missing or wrong, the same answer: the challenge Bandwidth resends after.
+            return _text(401, "authentication required", ("www-authenticate", self.auth.challenge))
+        declared = headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > self.max_body_size:
+            return self._too_large()
+        if method.upper() != "POST":
+            return _text(405, "webhooks are POSTed", ("allow", "POST"))
+        if not _is_json(headers.get("content-type")):
+            return _text(415, "webhook bodies are application/json", _ACCEPT_JSON)
+        return None
+
+    def _too_large(self) -> Reply:
+        return _text(413, f"webhook bodies are at most {self.max_body_size} bytes")
+
+    def _fail(
+        self, body: bytes, headers: dict[str, str], reply: Reply, error: BaseException
+    ) -> Reply:
+        kept = {name: value for name, value in headers.items() if name != "authorization"}
+        failure = Failure(body, kept, reply.status, reply.body.decode(), error)
+        try:
+            self.on_failure(failure)
+        except Exception:  # noqa: BLE001 -- the hook failing must not lose the body either
+            _LOG.exception("the failure hook raised; the body was %r", body)
+        return reply

@@ -1,0 +1,290 @@
+"""Test helpers for services that receive Bandwidth's webhooks (the ``testing`` extra).
+
+- Hypothesis strategies for every event class (`events`, `conference_events`) and for wire
+  bodies in Bandwidth's own format (`payloads`, `conference_payloads`), to test handlers and
+  receivers with realistic data, unknown fields and values included.
+- `deliver`, a delivery simulator: it sends a body to a URL the way Bandwidth does (without
+  credentials first, then with them after a Basic challenge, a 15 s timeout, one retry on a
+  connection error) and tells what happened, to test a receiver end to end.
+
+Importing this module imports Hypothesis; ``import bandwidth_events`` never does.
+"""
+
+import http.client
+import urllib.parse
+from base64 import b64encode
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, TypeVar, get_args, get_type_hints
+
+import attrs
+from hypothesis import strategies as st
+
+from ._api import to_json
+from ._converter import is_open_enum
+from ._events import EVENT_CLASSES, ConferenceEvent, UnknownEvent
+from ._naming import EXTRA_FIELDS, wire_keys, wire_name
+
+__all__ = [
+    "Attempt",
+    "Delivery",
+    "conference_events",
+    "conference_payloads",
+    "deliver",
+    "events",
+    "payloads",
+    "wire_durations",
+    "wire_timestamps",
+]
+
+_E = TypeVar("_E", bound=ConferenceEvent)
+
+#: Every wire key any event class models: unknown fields never use one.
+_MODELLED = frozenset[str]().union(*map(wire_keys, EVENT_CLASSES.values()))
+
+# JSON values as orjson reads them (integers beyond 64 bits are a documented limit).
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+_unknown_fields = st.dictionaries(
+    st.text().filter(lambda key: key not in _MODELLED), _json_values, max_size=3
+)
+
+
+def _open_enum(members: type[StrEnum]) -> st.SearchStrategy[Any]:
+    return st.sampled_from(list(members)) | st.sampled_from([m.value for m in members]) | st.text()
+
+
+_ATTRIBUTE_VALUES: Mapping[object, st.SearchStrategy[Any]] = {
+    datetime: st.datetimes(timezones=st.just(UTC)),
+    timedelta: st.timedeltas(min_value=timedelta(0)),
+    str: st.text(),
+    str | None: st.none() | st.text(),
+    int: st.integers(min_value=-(2**63), max_value=2**64 - 1),
+}
+
+
+def events(cls: type[_E]) -> st.SearchStrategy[_E]:
+    """Generate any valid event of one class.
+
+    Any text, any instant, unknown enum values and unknown fields included: what a handler
+    must cope with. Built from the class's attribute types.
+    """
+    hints = get_type_hints(cls)
+    values: dict[str, st.SearchStrategy[Any]] = {}
+    for field in attrs.fields(cls):
+        field_type = hints[field.name]
+        if field.name == EXTRA_FIELDS:
+            values[field.name] = _unknown_fields
+        elif is_open_enum(field_type):
+            values[field.name] = _open_enum(get_args(field_type)[0])
+        else:
+            values[field.name] = _ATTRIBUTE_VALUES[field_type]
+    return st.builds(cls, **values)
+
+
+def conference_events() -> st.SearchStrategy[ConferenceEvent]:
+    """Generate any valid event of any of the six conference classes."""
+    return st.one_of(*map(events, EVENT_CLASSES.values()))
+
+
+@st.composite
+def wire_timestamps(draw: st.DrawFn) -> str:
+    """Generate timestamps as Bandwidth writes them: ``2019-09-13T16:50:53.788Z``."""
+    moment = draw(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)))  # noqa: DTZ001
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+@st.composite
+def wire_durations(draw: st.DrawFn, fraction_digits: int = 9) -> str:
+    """Generate durations as Bandwidth (Java's ``Duration.toString()``) writes them.
+
+    ``PT1M52.217257456S``: hours, minutes, seconds, no zero units, no trailing fractional
+    zeros, ``PT0S`` for zero. Bandwidth writes up to nine fractional digits; a `timedelta`
+    keeps six, so ask for ``fraction_digits=6`` where a body must survive a round trip.
+    """
+    hours, minutes = draw(st.integers(0, 10_000)), draw(st.integers(0, 59))
+    seconds = draw(st.integers(0, 59))
+    fraction = draw(st.from_regex(rf"\A([0-9]{{0,{fraction_digits - 1}}}[1-9])?\Z"))
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if seconds or fraction:
+        text += f"{seconds}" + (f".{fraction}" if fraction else "") + "S"
+    return "PT0S" if text == "PT" else text
+
+
+_e164 = st.from_regex(r"\A\+[1-9][0-9]{6,14}\Z")
+# Values as Bandwidth fills these wire fields; others follow their attribute's type.
+_WIRE_VALUES: Mapping[str, st.SearchStrategy[Any]] = {
+    "accountId": st.from_regex(r"\A[0-9]{1,10}\Z"),
+    "channels": st.integers(1, 2),
+    "from": _e164 | st.sampled_from(["Anonymous", "Restricted"]) | st.text(),
+    "to": _e164,
+}
+_WIRE_TYPES: Mapping[object, st.SearchStrategy[Any]] = {
+    datetime: wire_timestamps(),
+    timedelta: wire_durations(fraction_digits=6),
+    str: st.text(),
+    str | None: st.text(),
+    int: st.integers(1, 2),
+}
+
+
+@st.composite
+def _payloads(draw: st.DrawFn, cls: type[ConferenceEvent]) -> dict[str, Any]:
+    hints = get_type_hints(cls)
+    payload: dict[str, Any] = {"eventType": cls.event_type}
+    for field in attrs.fields(cls):
+        if field.name == EXTRA_FIELDS:
+            continue
+        if field.default is None and not draw(st.booleans()):
+            continue  # an optional field Bandwidth left out
+        key, field_type = wire_name(field.name), hints[field.name]
+        if key in _WIRE_VALUES:
+            payload[key] = draw(_WIRE_VALUES[key])
+        elif is_open_enum(field_type):
+            known = [member.value for member in get_args(field_type)[0]]
+            payload[key] = draw(st.sampled_from(known) | st.text())
+        else:
+            payload[key] = draw(_WIRE_TYPES[field_type])
+    payload.update(draw(_unknown_fields))
+    return payload
+
+
+def payloads(cls: type[ConferenceEvent]) -> st.SearchStrategy[dict[str, Any]]:
+    """Generate bodies of one event class in Bandwidth's own format, decoded.
+
+    Timestamps like ``2019-09-13T16:50:53.788Z``, durations like ``PT1M52.217257S`` (to the
+    microsecond, so that ``to_dict(parse_event(body)) == body`` holds), optional fields present
+    or not, unknown enum values and unknown fields now and then. ``json.dumps`` one to get the
+    bytes Bandwidth would POST.
+    """
+    return _payloads(cls)
+
+
+def conference_payloads() -> st.SearchStrategy[dict[str, Any]]:
+    """Generate bodies of any of the six conference events, in Bandwidth's own format."""
+    return st.sampled_from(list(EVENT_CLASSES.values())).flatmap(payloads)
+
+
+# --- the delivery simulator ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Attempt:
+    """One HTTP request of a delivery.
+
+    Attributes:
+        authorized: Whether it carried the ``Authorization`` header.
+        status: The answer's status, or ``None`` when there was no answer.
+        headers: The answer's headers, names lower-case.
+        body: The answer's body.
+        error: Why there was no answer (a connection error or a timeout), else ``None``.
+    """
+
+    authorized: bool
+    status: int | None
+    headers: Mapping[str, str] = attrs.field(factory=dict[str, str])
+    body: bytes = b""
+    error: str | None = None
+
+
+@attrs.frozen
+class Delivery:
+    """What happened when `deliver` sent a webhook, attempt by attempt.
+
+    Attributes:
+        attempts: Every request sent, in order.
+    """
+
+    attempts: tuple[Attempt, ...]
+
+    @property
+    def last(self) -> Attempt:
+        """Give the last attempt, the one whose answer counts."""
+        return self.attempts[-1]
+
+    @property
+    def delivered(self) -> bool:
+        """Tell whether Bandwidth would count the event delivered, by a 2xx answer at last."""
+        return self.last.status is not None and 200 <= self.last.status < 300  # noqa: PLR2004
+
+
+def deliver(
+    url: str,
+    event: ConferenceEvent | UnknownEvent | bytes,
+    *,
+    credentials: tuple[str, str] | None = None,
+    timeout: float = 15.0,
+    retry: bool = True,
+) -> Delivery:
+    """Send a webhook to a URL the way Bandwidth does, and tell what happened.
+
+    POSTs the body as ``application/json`` without credentials. If the answer is ``401``
+    with a ``WWW-Authenticate: Basic`` challenge and ``credentials`` are given, it sends the
+    request again with them; a ``401`` without the challenge ends the delivery, as it does
+    for Bandwidth. When the connection fails (refused, reset) it tries once more, like
+    Bandwidth's one retry of asynchronous events; an answer of any status is final.
+
+    Args:
+        url: The receiver's URL (``http://`` or ``https://``).
+        event: An event (written with ``to_json``) or the exact body bytes to send.
+        credentials: The ``(username, password)`` configured on Bandwidth's side.
+        timeout: Seconds to wait for each answer: Bandwidth's default is 15.
+        retry: Whether to retry once on a connection error.
+    """
+    body = event if isinstance(event, bytes) else to_json(event).encode()
+    authorization = None
+    attempts: list[Attempt] = []
+    retries = 1 if retry else 0
+    while True:
+        attempt, connection_failed = _post(url, body, authorization, timeout)
+        attempts.append(attempt)
+        if connection_failed and retries:
+            retries -= 1
+            continue
+        challenge = attempt.headers.get("www-authenticate", "")
+        challenged = attempt.status == 401 and challenge.lower().startswith("basic")  # noqa: PLR2004
+        if challenged and authorization is None and credentials is not None:
+            username, password = credentials
+            token = b64encode(f"{username}:{password}".encode()).decode()
+            authorization = f"Basic {token}"
+            continue
+        break
+    return Delivery(tuple(attempts))
+
+
+def _post(url: str, body: bytes, authorization: str | None, timeout: float) -> tuple[Attempt, bool]:
+    """Send one request; give the attempt and whether the connection failed (retryable)."""
+    parts = urllib.parse.urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(parts.netloc, timeout=timeout)
+    headers = {"Content-Type": "application/json", "User-Agent": "bandwidth-events simulator"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    authorized = authorization is not None
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        answer = response.read()
+    except TimeoutError:
+        # Bandwidth does not retry a receiver that took too long to answer.
+        return Attempt(authorized, None, error=f"no answer within {timeout} s"), False
+    except (OSError, http.client.HTTPException) as error:
+        return Attempt(authorized, None, error=f"connection failed: {error!r}"), True
+    finally:
+        connection.close()
+    headers_received = {name.lower(): value for name, value in response.getheaders()}
+    return Attempt(authorized, response.status, headers_received, answer), False

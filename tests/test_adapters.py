@@ -1,0 +1,168 @@
+"""The ASGI and WSGI adapters driven directly, for the protocol corners servers rarely reach."""
+
+import asyncio
+import io
+from base64 import b64encode
+from collections.abc import MutableMapping
+from typing import Any
+
+import pytest
+
+from bandwidth_events import BasicAuth, Receiver, Router, asgi_app, wsgi_app
+
+from .conftest import golden
+
+AUTHORIZATION = "Basic " + b64encode(b"bandwidth:s3cret").decode()
+
+
+def receiver(max_body_size: int = 1024) -> Receiver:
+    """Give a receiver with credentials and no handlers (every event answers 204)."""
+    return Receiver(
+        router=Router(), auth=BasicAuth([("bandwidth", "s3cret")]), max_body_size=max_body_size
+    )
+
+
+def call_asgi(scope: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run the ASGI app on one scope with the given incoming messages; give what it sent."""
+    incoming = iter(messages)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(incoming)
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    async def main() -> None:
+        await asgi_app(receiver())(scope, receive, send)
+
+    asyncio.run(main())
+    return sent
+
+
+def http_scope(*headers: tuple[bytes, bytes]) -> dict[str, Any]:
+    """Give an authenticated POST scope with JSON content and extra headers."""
+    return {
+        "type": "http",
+        "method": "POST",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"authorization", AUTHORIZATION.encode()),
+            *headers,
+        ],
+    }
+
+
+class TestAsgi:
+    def test_body_in_several_chunks(self) -> None:
+        """A body sent in chunks is read whole."""
+        body = golden("conferenceRedirect")
+        chunks = [
+            {"type": "http.request", "body": body[:10], "more_body": True},
+            {"type": "http.request", "body": body[10:], "more_body": False},
+        ]
+
+        start, end = call_asgi(http_scope(), chunks)
+
+        assert start["status"] == 204
+        assert end["body"] == b""
+
+    def test_undeclared_oversize_body_stops_reading(self) -> None:
+        """Without a Content-Length, reading stops one byte past the bound: 413."""
+        chunk = {"type": "http.request", "body": b" " * 600, "more_body": True}
+
+        start, _ = call_asgi(http_scope(), [chunk, chunk, chunk])
+
+        assert start["status"] == 413
+
+    def test_client_gone(self) -> None:
+        """A disconnect while reading leaves what was read, here nothing: a 400 for the log."""
+        start, _ = call_asgi(http_scope(), [{"type": "http.disconnect"}])
+
+        assert start["status"] == 400
+
+    def test_lifespan(self) -> None:
+        """Startup and shutdown are acknowledged; other lifespan messages are ignored."""
+        sent = call_asgi(
+            {"type": "lifespan"},
+            [
+                {"type": "lifespan.startup"},
+                {"type": "lifespan.something-new"},
+                {"type": "lifespan.shutdown"},
+            ],
+        )
+
+        assert [message["type"] for message in sent] == [
+            "lifespan.startup.complete",
+            "lifespan.shutdown.complete",
+        ]
+
+    def test_websockets_are_not_served(self) -> None:
+        """A websocket scope is a mounting mistake, reported loudly."""
+        with pytest.raises(ValueError, match="serves HTTP, not 'websocket'"):
+            call_asgi({"type": "websocket"}, [])
+
+
+def call_wsgi(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run the WSGI app on one environ; give status line, headers and body."""
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], _exc_info: object = None
+    ) -> Any:
+        started.append((status, headers))
+        return None
+
+    body = b"".join(wsgi_app(receiver())(environ, start_response))
+    [(status, headers)] = started
+    return status, headers, body
+
+
+def wsgi_environ(body: bytes, **extra: Any) -> dict[str, Any]:
+    """Give an authenticated JSON POST environ."""
+    return {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": "application/json",
+        "HTTP_AUTHORIZATION": AUTHORIZATION,
+        "wsgi.input": io.BytesIO(body),
+        **extra,
+    }
+
+
+class TestWsgi:
+    def test_declared_length(self) -> None:
+        """With a Content-Length, exactly that much is read."""
+        body = golden("conferenceRedirect")
+
+        status, _, _ = call_wsgi(wsgi_environ(body + b"garbage", CONTENT_LENGTH=str(len(body))))
+
+        assert status == "204 No Content"
+
+    def test_terminated_stream_without_length(self) -> None:
+        """A server that ends the stream itself lets a body without length be read, bounded."""
+        status, _, _ = call_wsgi(
+            wsgi_environ(golden("conferenceRedirect"), **{"wsgi.input_terminated": True})
+        )
+
+        assert status == "204 No Content"
+
+    def test_no_length_no_terminated_stream(self) -> None:
+        """Otherwise a body without length is not read (PEP 3333): it is answered as empty."""
+        status, headers, body = call_wsgi(wsgi_environ(golden("conferenceRedirect")))
+
+        assert status == "400 Bad Request"
+        assert ("content-type", "text/plain; charset=utf-8") in headers
+        assert body == b"not a valid Bandwidth webhook body"
+
+    def test_unauthenticated_body_is_not_read(self) -> None:
+        """Without credentials the challenge goes out and the body stays unread."""
+        stream = io.BytesIO(b"{}")
+        environ = wsgi_environ(b"", CONTENT_LENGTH="2")
+        environ["wsgi.input"] = stream
+        del environ["HTTP_AUTHORIZATION"]
+
+        status, headers, _ = call_wsgi(environ)
+
+        assert status == "401 Unauthorized"
+        assert dict(headers)["www-authenticate"].startswith("Basic")
+        assert stream.tell() == 0

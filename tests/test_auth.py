@@ -1,0 +1,87 @@
+"""Basic auth as Bandwidth does it: the challenge, constant-time checks, several credentials."""
+
+from base64 import b64encode
+
+import pytest
+
+from bandwidth_events import BasicAuth
+
+AUTH = BasicAuth([("bandwidth", "s3cret"), ("bandwidth", "next-s3cret")], realm="voice")
+
+
+def basic(username: str, password: str) -> str:
+    """Give the Authorization header value for a username and password."""
+    return "Basic " + b64encode(f"{username}:{password}".encode()).decode()
+
+
+@pytest.mark.parametrize("password", ["s3cret", "next-s3cret"])
+def test_every_configured_pair_is_accepted(password: str) -> None:
+    """The primary and the fallback (rotation) credentials are both accepted."""
+    assert AUTH.accepts(basic("bandwidth", password))
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        basic("bandwidth", "wrong"),
+        basic("someone", "s3cret"),
+        basic("bandwidth", "s3cret" * 200),  # much longer than the secret
+        basic("bandwidth", "s"),  # much shorter
+        "Bearer abc",
+        "Basic",
+        "Basic !!not-base64!!",
+        "Basic " + b64encode(b"no-colon-here").decode(),
+        "Basic " + b64encode(b"\xff\xfe:\xff").decode(),  # not UTF-8
+        "Digest username=bandwidth",
+    ],
+)
+def test_anything_else_is_refused_without_raising(authorization: str | None) -> None:
+    """Missing, wrong, malformed or other-scheme headers are all simply not accepted."""
+    assert not AUTH.accepts(authorization)
+
+
+def test_scheme_is_case_insensitive_and_spaces_are_tolerated() -> None:
+    """``basic`` and extra spaces are as good as ``Basic``."""
+    token = basic("bandwidth", "s3cret").split()[1]
+
+    assert AUTH.accepts(f"  basic   {token}  ")
+
+
+def test_passwords_may_hold_colons_and_any_text() -> None:
+    """Only the first colon separates the username: passwords keep theirs (RFC 7617)."""
+    auth = BasicAuth([("user", "pa:ss wörd")])
+
+    assert auth.accepts(basic("user", "pa:ss wörd"))
+
+
+def test_challenge_names_the_realm_safely() -> None:
+    """The challenge is what makes Bandwidth resend: Basic, the realm quoted and escaped."""
+    assert AUTH.challenge == 'Basic realm="voice", charset="UTF-8"'
+    assert BasicAuth([("u", "p")], realm='say "hi"').challenge.startswith(
+        'Basic realm="say \\"hi\\""'
+    )
+
+
+def test_credentials_never_show() -> None:
+    """Neither the repr nor the str shows a username or password."""
+    assert "s3cret" not in repr(AUTH)
+    assert "bandwidth" not in str(AUTH)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "message"),
+    [
+        ([], "at least one"),
+        ([("", "p")], "may not be empty"),
+        ([("u", "")], "may not be empty"),
+        ([("a:b", "p")], "may not contain ':'"),
+    ],
+)
+def test_configuration_mistakes_are_refused(
+    credentials: list[tuple[str, str]], message: str
+) -> None:
+    """Credentials Bandwidth could never send are refused when configured."""
+    with pytest.raises(ValueError, match=message):
+        BasicAuth(credentials)

@@ -39,6 +39,8 @@ nitpick_ignore_regex = [
     ("py:.*", r"(ValueError|TypeError|Exception)"),
     ("py:.*", r"(Any|Mapping|datetime|timedelta|StrEnum|Converter|OrjsonConverter|_E|_T)"),
     ("py:.*", r"bandwidth_events\._api\.(Body|_E)"),
+    ("py:.*", r"bandwidth_events\.testing\._E"),
+    ("py:.*", r"(hypothesis|wsgiref)\..*"),
     # The router's private registration helpers and type variables, seen in on()'s overloads.
     ("py:.*", r"bandwidth_events\._router\._(A|B|R|Register|RegisterBxml)"),
 ]

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import timeit
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from peers import MSGSPEC_DECODER, MSGSPEC_ENCODER, PYDANTIC_CLASSES, PydanticEv
 
 import bandwidth_events
 from bandwidth_events import parse_event, to_dict, to_json
+from bandwidth_events._durations import format_duration  # Java's shape, as Bandwidth writes
 
 PAYLOADS = Path(__file__).parent.parent / "tests" / "payloads"
 SEED = "conferenceRecordingAvailable"
@@ -183,7 +184,7 @@ def generated_bodies(count: int, seed: int) -> list[bytes]:
                 "channels": 1,
                 "startTime": _iso(ms - length - 5000),
                 "endTime": _iso(ms - 5000),
-                "duration": _java_duration(length),
+                "duration": format_duration(timedelta(milliseconds=length)),
                 "fileFormat": rng.choice(["wav", "mp3"]),
                 "status": rng.choice(["complete", "partial", "error", "completed"]),
                 "mediaUrl": f"https://voice.bandwidth.com/recordings/{_text(rng, 12)}/media",
@@ -195,16 +196,6 @@ def generated_bodies(count: int, seed: int) -> list[bytes]:
 def _iso(ms: int) -> str:
     seconds, millis = divmod(ms, 1000)
     return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
-
-
-def _java_duration(ms: int) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    if seconds or millis:
-        text += f"{seconds}" + (f".{millis:03d}".rstrip("0") if millis else "") + "S"
-    return text
 
 
 def batch(

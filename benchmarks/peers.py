@@ -49,22 +49,24 @@ class PydanticCompleted(PydanticConferenceEvent):
     event_type: Literal["conferenceCompleted"]
 
 
-class PydanticMemberJoin(PydanticConferenceEvent):
+class PydanticMemberEvent(PydanticConferenceEvent):
+    """The fields of a member joining or leaving."""
+
+    call_id: str
+    from_: str = pydantic.Field(alias="from")
+    to: str
+
+
+class PydanticMemberJoin(PydanticMemberEvent):
     """conferenceMemberJoin."""
 
     event_type: Literal["conferenceMemberJoin"]
-    call_id: str
-    from_: str = pydantic.Field(alias="from")
-    to: str
 
 
-class PydanticMemberExit(PydanticConferenceEvent):
+class PydanticMemberExit(PydanticMemberEvent):
     """conferenceMemberExit."""
 
     event_type: Literal["conferenceMemberExit"]
-    call_id: str
-    from_: str = pydantic.Field(alias="from")
-    to: str
 
 
 class PydanticRecordingAvailable(PydanticConferenceEvent):
@@ -132,20 +134,18 @@ class MsgspecCompleted(_MsgspecEvent, tag="conferenceCompleted"):
     """conferenceCompleted."""
 
 
-class MsgspecMemberJoin(_MsgspecEvent, tag="conferenceMemberJoin"):
+class _MsgspecMemberEvent(_MsgspecEvent):
+    call_id: str
+    from_: str
+    to: str
+
+
+class MsgspecMemberJoin(_MsgspecMemberEvent, tag="conferenceMemberJoin"):
     """conferenceMemberJoin."""
 
-    call_id: str
-    from_: str
-    to: str
 
-
-class MsgspecMemberExit(_MsgspecEvent, tag="conferenceMemberExit"):
+class MsgspecMemberExit(_MsgspecMemberEvent, tag="conferenceMemberExit"):
     """conferenceMemberExit."""
-
-    call_id: str
-    from_: str
-    to: str
 
 
 class MsgspecRecordingAvailable(_MsgspecEvent, tag="conferenceRecordingAvailable"):

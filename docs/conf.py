@@ -41,6 +41,7 @@ nitpick_ignore_regex = [
     ("py:.*", r"bandwidth_events\._api\.(Body|_E)"),
     ("py:.*", r"bandwidth_events\.testing\._E"),
     ("py:.*", r"(hypothesis|wsgiref)\..*"),
+    ("py:.*", r"(WSGIEnvironment|StartResponse)"),  # wsgiref.types, imported for type checkers
     # The router's private registration helpers and type variables, seen in on()'s overloads.
     ("py:.*", r"bandwidth_events\._router\._(A|B|R|Register|RegisterBxml)"),
 ]

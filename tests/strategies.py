@@ -1,5 +1,8 @@
 """Hypothesis builders: events of every class, Bandwidth-format wire payloads, any JSON at all."""
 
+# pyright: reportPrivateUsage=false
+# (The JSON builder is the testing module's own, not public.)
+
 from datetime import UTC, timedelta
 from functools import partial
 
@@ -42,24 +45,10 @@ def required_keys(cls: type[ConferenceEvent]) -> list[str]:
     return sorted(WIRE_KEYS[cls] - OPTIONAL_KEYS - {"eventType"})
 
 
-# orjson's range: integers beyond 64 bits are a documented limitation (see docs/wire.md).
-json_integers = st.integers(min_value=-(2**63), max_value=2**64 - 1)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | json_integers
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
-)
+# Any JSON value as orjson reads it (integers beyond 64 bits are a documented limit, see
+# docs/wire.md): the testing module's own builder.
+json_values = testing._json_values
 json_objects = st.dictionaries(st.text(), json_values, max_size=6)
-extra_fields = st.dictionaries(
-    st.text().filter(lambda key: key not in ALL_KEYS), json_values, max_size=3
-)
 
 aware_datetimes = st.datetimes(timezones=st.just(UTC))
 durations = st.timedeltas(min_value=timedelta(0))

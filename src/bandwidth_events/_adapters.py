@@ -5,12 +5,13 @@ a too-large declared length is answered without reading its body, and both read 
 byte more than the bound, so a body that lies about its length cannot fill the memory.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any, TypeAlias
-from wsgiref.types import StartResponse, WSGIEnvironment
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._receiver import Receiver, Reply
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
 
 Scope: TypeAlias = MutableMapping[str, Any]
 Message: TypeAlias = MutableMapping[str, Any]
@@ -19,7 +20,7 @@ Send: TypeAlias = Callable[[Message], Awaitable[None]]
 #: An ASGI application, as Starlette and FastAPI type it.
 AsgiApp: TypeAlias = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: A WSGI application (PEP 3333).
-WsgiApp: TypeAlias = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+WsgiApp: TypeAlias = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 _REASONS = {
     200: "OK",
@@ -53,6 +54,10 @@ def asgi_app(receiver: Receiver) -> AsgiApp:
         reply = receiver.check(method, headers)
         if reply is None:
             body = await _read(receive, receiver.max_body_size)
+            # Imported here: asyncio costs more to import than the rest of the package, and
+            # only an ASGI server, which has imported it already, gets this far.
+            import asyncio  # noqa: PLC0415
+
             loop = asyncio.get_running_loop()
             reply = await loop.run_in_executor(None, receiver.handle, method, headers, body)
         await send(
@@ -99,7 +104,7 @@ async def _read(receive: Receive, limit: int) -> bytes:
 def wsgi_app(receiver: Receiver) -> WsgiApp:
     """Give a WSGI application serving the receiver: mount it in Flask or Django."""
 
-    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def app(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
         method: str = environ.get("REQUEST_METHOD", "GET")
         headers = _wsgi_headers(environ)
         reply = receiver.check(method, headers)
@@ -111,7 +116,7 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
     return app
 
 
-def _wsgi_headers(environ: WSGIEnvironment) -> list[tuple[str, str]]:
+def _wsgi_headers(environ: "WSGIEnvironment") -> list[tuple[str, str]]:
     headers = [
         (key[5:].replace("_", "-"), value)
         for key, value in environ.items()
@@ -126,7 +131,7 @@ def _wsgi_headers(environ: WSGIEnvironment) -> list[tuple[str, str]]:
     return headers
 
 
-def _wsgi_body(environ: WSGIEnvironment, limit: int) -> bytes:
+def _wsgi_body(environ: "WSGIEnvironment", limit: int) -> bytes:
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH", "")
     if length.isdigit():
@@ -139,7 +144,7 @@ def _wsgi_body(environ: WSGIEnvironment, limit: int) -> bytes:
     return b""
 
 
-def _wsgi_reply(reply: Reply, start_response: StartResponse) -> list[bytes]:
+def _wsgi_reply(reply: Reply, start_response: "StartResponse") -> list[bytes]:
     status = f"{reply.status} {_REASONS.get(reply.status, '')}".rstrip()
     start_response(status, list(reply.headers))
     return [reply.body]

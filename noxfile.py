@@ -12,8 +12,8 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
 def install(session: nox.Session, *groups: str) -> None:
-    """Install the package (editable) and the named dependency groups."""
-    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, *groups))
+    """Install the package (editable, with the testing extra) and the named dependency groups."""
+    session.install("-e", ".[testing]", *nox.project.dependency_groups(PYPROJECT, *groups))
 
 
 @nox.session

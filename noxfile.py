@@ -1,6 +1,8 @@
 """Every check the project runs, each in a virtualenv nox makes: ``nox`` runs them all."""
 
 import os
+import zipfile
+from pathlib import Path
 
 import nox
 
@@ -34,8 +36,20 @@ def typing(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Pytest (tests, README and docs doctests) with 100% line and branch coverage of src/."""
-    install(session, "tests")
+    """Build and check the sdist and wheel, then run pytest against the installed wheel.
+
+    The wheel goes into this session's fresh virtualenv, never the source tree, so a file the
+    wheel lacks fails the tests. Pytest runs the tests, the README's and the docs' examples,
+    with 100% line and branch coverage of the package.
+    """
+    wheel = build_and_check(session)
+    session.install(f"{wheel}[testing]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run(
+        "python",
+        "-c",
+        "import bandwidth_events as p, sys; "
+        "sys.exit(None if 'site-packages' in p.__file__ else f'not the wheel: {p.__file__}')",
+    )
     # CI runs the Hypothesis profile with ten times the examples.
     profile = "ci" if os.environ.get("CI") else "dev"
     session.run("coverage", "erase")
@@ -44,6 +58,44 @@ def tests(session: nox.Session) -> None:
     )
     session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report")
+
+
+def build_and_check(session: nox.Session) -> Path:
+    """Build the sdist and the wheel, check both as the index would; give the wheel's path."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "release"))
+    dist = Path(session.create_tmp()) / "dist"
+    for old in dist.glob("*"):
+        old.unlink()
+    session.run("python", "-m", "build", "--outdir", str(dist), silent=True)
+    artifacts = sorted(str(path) for path in dist.iterdir())
+    session.run("twine", "check", "--strict", *artifacts)
+    [wheel] = dist.glob("*.whl")
+    session.run("check-wheel-contents", str(wheel))
+    check_wheel(wheel)
+    return wheel
+
+
+def check_wheel(wheel: Path) -> None:
+    """Check what check-wheel-contents does not: our marker files, metadata, nothing extra."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        [metadata] = [name for name in names if name.endswith(".dist-info/METADATA")]
+        text = archive.read(metadata).decode()
+    problems = [f"missing {name}" for name in ("bandwidth_events/py.typed",) if name not in names]
+    if not any(name.endswith(".dist-info/licenses/LICENSE") for name in names):
+        problems.append("missing the license file")
+    problems += [f"stray {name}" for name in names if name.split("/")[0] in {"tests", "docs"}]
+    for field in (
+        "License-Expression: MIT",
+        "Requires-Python: >=3.11",
+        "Classifier: Typing :: Typed",
+        "Provides-Extra: testing",
+        "Description-Content-Type: text/markdown",
+    ):
+        if field not in text:
+            problems.append(f"metadata lacks {field!r}")
+    if problems:
+        raise RuntimeError(f"{wheel.name}: " + "; ".join(problems))
 
 
 @nox.session

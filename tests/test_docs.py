@@ -1,11 +1,13 @@
 """The docs keep up with the code: a page per event class, naming every field it models."""
 
+import re
 from pathlib import Path
 
 import attrs
 import pytest
 
-from bandwidth_events import ConferenceEvent, Router
+import bandwidth_events
+from bandwidth_events import ConferenceEvent, Router, testing
 
 from .strategies import WIRE_KEYS
 
@@ -33,3 +35,20 @@ def test_receiving_guide_shows_the_router() -> None:
 
     assert "\nreceiving\n" in (DOCS / "index.md").read_text()
     assert f"router = {Router.__name__}()" in guide
+
+
+def documented_names() -> set[str]:
+    """Give every object an autodoc or py:data directive in the docs documents."""
+    pattern = re.compile(r"\.\. (?:auto\w+|py:data):: (bandwidth_events[\w.]*)")
+    texts = (path.read_text() for path in DOCS.rglob("*.md"))
+    return {match for text in texts for match in pattern.findall(text)}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [f"bandwidth_events.{name}" for name in bandwidth_events.__all__]
+    + [f"bandwidth_events.testing.{name}" for name in testing.__all__],
+)
+def test_every_public_name_is_in_the_api_reference(name: str) -> None:
+    """The docs document each public name from its docstring (a new name needs a directive)."""
+    assert name in documented_names()

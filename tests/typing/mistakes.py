@@ -74,3 +74,20 @@ def router_mistakes(router: Router) -> None:
     router.fallback(fallback_for_members)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     router.on(dict)  # type: ignore[type-var]  # pyright: ignore[reportCallIssue, reportArgumentType]
     router.dispatch(["not", "a", "body"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+def decorated_mistakes(router: Router) -> None:
+    """The same mistakes as users write them, with decorators (docs/receiving.md shows these)."""
+
+    # docs: wrong handlers start
+    @router.on(ConferenceMemberJoin)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    def left(event: ConferenceMemberExit) -> None: ...  # a handler for the wrong class
+
+    @router.on(ConferenceCompleted)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    def answer(event: ConferenceCompleted) -> str:  # BXML Bandwidth would ignore
+        return f"<Response><SpeakSentence>{event.name}</SpeakSentence></Response>"
+
+    @router.fallback  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    def members(event: ConferenceMemberJoin) -> None: ...  # a fallback must take any event
+
+    # docs: wrong handlers end

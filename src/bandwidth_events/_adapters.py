@@ -1,14 +1,16 @@
 """ASGI and WSGI adapters for a `Receiver`, with no third-party dependency.
 
-Both answer from the headers first (`Receiver.check`), so a request without credentials or with
-a too-large declared length is answered without reading its body, and both read at most one
-byte more than the bound, so a body that lies about its length cannot fill the memory.
+Both answer from the headers first (the checks of `Receiver.handle`), so a request without
+credentials or with a too-large declared length is answered without reading its body, and both
+read at most one byte more than the bound, so a body that lies about its length cannot fill the
+memory. The headers are checked once per request.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ._receiver import Receiver, Reply
+from ._receiver import Receiver, Reply, answer_request, check_request, lower_headers
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -21,17 +23,6 @@ Send: TypeAlias = Callable[[Message], Awaitable[None]]
 AsgiApp: TypeAlias = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: A WSGI application (PEP 3333).
 WsgiApp: TypeAlias = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
-
-_REASONS = {
-    200: "OK",
-    204: "No Content",
-    400: "Bad Request",
-    401: "Unauthorized",
-    405: "Method Not Allowed",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    500: "Internal Server Error",
-}
 
 
 def asgi_app(receiver: Receiver) -> AsgiApp:
@@ -48,10 +39,10 @@ def asgi_app(receiver: Receiver) -> AsgiApp:
         if scope["type"] != "http":
             raise ValueError(f"a webhook receiver serves HTTP, not {scope['type']!r}")
         method: str = scope["method"]
-        headers = [
+        headers = lower_headers(
             (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
-        ]
-        reply = receiver.check(method, headers)
+        )
+        reply = check_request(receiver, method, headers)
         if reply is None:
             body = await _read(receive, receiver.max_body_size)
             # Imported here: asyncio costs more to import than the rest of the package, and
@@ -59,7 +50,7 @@ def asgi_app(receiver: Receiver) -> AsgiApp:
             import asyncio  # noqa: PLC0415
 
             loop = asyncio.get_running_loop()
-            reply = await loop.run_in_executor(None, receiver.handle, method, headers, body)
+            reply = await loop.run_in_executor(None, answer_request, receiver, headers, body)
         await send(
             {
                 "type": "http.response.start",
@@ -106,11 +97,11 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
 
     def app(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
         method: str = environ.get("REQUEST_METHOD", "GET")
-        headers = _wsgi_headers(environ)
-        reply = receiver.check(method, headers)
+        headers = lower_headers(_wsgi_headers(environ))
+        reply = check_request(receiver, method, headers)
         if reply is None:
             body = _wsgi_body(environ, receiver.max_body_size)
-            reply = receiver.handle(method, headers, body)
+            reply = answer_request(receiver, headers, body)
         return _wsgi_reply(reply, start_response)
 
     return app
@@ -145,6 +136,6 @@ def _wsgi_body(environ: "WSGIEnvironment", limit: int) -> bytes:
 
 
 def _wsgi_reply(reply: Reply, start_response: "StartResponse") -> list[bytes]:
-    status = f"{reply.status} {_REASONS.get(reply.status, '')}".rstrip()
+    status = f"{reply.status} {HTTPStatus(reply.status).phrase}"
     start_response(status, list(reply.headers))
     return [reply.body]

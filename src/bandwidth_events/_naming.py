@@ -18,7 +18,14 @@ def wire_name(attribute: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+# Per class: a class's fields never change, and every event carrying unknown fields asks.
+_WIRE_KEYS: dict[type, frozenset[str]] = {}
+
+
 def wire_keys(cls: type) -> frozenset[str]:
     """Give every wire key an event class models, ``eventType`` included."""
-    names = (a.name for a in attrs.fields(cls) if a.name != EXTRA_FIELDS)
-    return frozenset({EVENT_TYPE, *map(wire_name, names)})
+    keys = _WIRE_KEYS.get(cls)
+    if keys is None:
+        names = (a.name for a in attrs.fields(cls) if a.name != EXTRA_FIELDS)
+        keys = _WIRE_KEYS[cls] = frozenset({EVENT_TYPE, *map(wire_name, names)})
+    return keys

@@ -78,14 +78,6 @@ def log_failure(failure: Failure) -> None:
     )
 
 
-def _lower(headers: Headers) -> dict[str, str]:
-    if isinstance(headers, Mapping):
-        pairs: Iterable[tuple[str, str]] = cast("Mapping[str, str]", headers).items()
-    else:
-        pairs = headers
-    return {name.lower(): value for name, value in pairs}
-
-
 def _is_json(content_type: str | None) -> bool:
     if content_type is None:
         return False
@@ -122,52 +114,73 @@ class Receiver:
         Web adapters call this first, so that a request without credentials, or one too big,
         is answered without its body being read.
         """
-        return self._check(method, _lower(headers))
+        return check_request(self, method, lower_headers(headers))
 
     def handle(self, method: str, headers: Headers, body: bytes) -> Reply:
         """Answer one request.
 
         Never raises for anything a request can hold, nor for a handler that raises.
         """
-        lowered = _lower(headers)
-        early = self._check(method, lowered)
-        if early is not None:
-            return early
-        if len(body) > self.max_body_size:
-            return self._too_large()
-        try:
-            answer = self.router.dispatch(body)
-        except EventParseError as error:
-            return self._fail(body, lowered, _text(400, _BAD_BODY), error)
-        except Exception as error:  # noqa: BLE001 -- any handler failure: keep the body, answer 500
-            return self._fail(body, lowered, _text(500, _HANDLER_FAILED), error)
-        if answer.content_type is None:
-            return Reply(answer.status)
-        return Reply(answer.status, (("content-type", answer.content_type),), answer.body)
+        lowered = lower_headers(headers)
+        early = check_request(self, method, lowered)
+        return answer_request(self, lowered, body) if early is None else early
 
-    def _check(self, method: str, headers: dict[str, str]) -> Reply | None:
-        if self.auth is not None and not self.auth.accepts(headers.get("authorization")):
-            # Missing or wrong, the same answer: the challenge Bandwidth resends after.
-            return _text(401, "authentication required", ("www-authenticate", self.auth.challenge))
-        declared = headers.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > self.max_body_size:
-            return self._too_large()
-        if method.upper() != "POST":
-            return _text(405, "webhooks are POSTed", ("allow", "POST"))
-        if not _is_json(headers.get("content-type")):
-            return _text(415, "webhook bodies are application/json", _ACCEPT_JSON)
-        return None
 
-    def _too_large(self) -> Reply:
-        return _text(413, f"webhook bodies are at most {self.max_body_size} bytes")
+# The two halves of Receiver.handle, for the adapters, which read the body in between: the
+# headers are lowered and the credentials checked once per request.
 
-    def _fail(
-        self, body: bytes, headers: dict[str, str], reply: Reply, error: BaseException
-    ) -> Reply:
-        kept = {name: value for name, value in headers.items() if name != "authorization"}
-        failure = Failure(body, kept, reply.status, reply.body.decode(), error)
-        try:
-            self.on_failure(failure)
-        except Exception:  # noqa: BLE001 -- the hook failing must not lose the body either
-            _LOG.exception("the failure hook raised; the body was %r", body)
-        return reply
+
+def lower_headers(headers: Headers) -> dict[str, str]:
+    """Give the headers as a dict with lower-case names."""
+    if isinstance(headers, Mapping):
+        pairs: Iterable[tuple[str, str]] = cast("Mapping[str, str]", headers).items()
+    else:
+        pairs = headers
+    return {name.lower(): value for name, value in pairs}
+
+
+def check_request(receiver: Receiver, method: str, headers: dict[str, str]) -> Reply | None:
+    """Answer from the method and the (lowered) headers, or give None to read the body."""
+    auth = receiver.auth
+    if auth is not None and not auth.accepts(headers.get("authorization")):
+        # Missing or wrong, the same answer: the challenge Bandwidth resends after.
+        return _text(401, "authentication required", ("www-authenticate", auth.challenge))
+    declared = headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > receiver.max_body_size:
+        return _too_large(receiver)
+    if method.upper() != "POST":
+        return _text(405, "webhooks are POSTed", ("allow", "POST"))
+    if not _is_json(headers.get("content-type")):
+        return _text(415, "webhook bodies are application/json", _ACCEPT_JSON)
+    return None
+
+
+def answer_request(receiver: Receiver, headers: dict[str, str], body: bytes) -> Reply:
+    """Answer a request that passed `check_request`: bound the body, parse, route."""
+    if len(body) > receiver.max_body_size:
+        return _too_large(receiver)
+    try:
+        answer = receiver.router.dispatch(body)
+    except EventParseError as error:
+        return _fail(receiver, body, headers, _text(400, _BAD_BODY), error)
+    except Exception as error:  # noqa: BLE001 -- any handler failure: keep the body, answer 500
+        return _fail(receiver, body, headers, _text(500, _HANDLER_FAILED), error)
+    if answer.content_type is None:
+        return Reply(answer.status)
+    return Reply(answer.status, (("content-type", answer.content_type),), answer.body)
+
+
+def _too_large(receiver: Receiver) -> Reply:
+    return _text(413, f"webhook bodies are at most {receiver.max_body_size} bytes")
+
+
+def _fail(
+    receiver: Receiver, body: bytes, headers: dict[str, str], reply: Reply, error: BaseException
+) -> Reply:
+    kept = {name: value for name, value in headers.items() if name != "authorization"}
+    failure = Failure(body, kept, reply.status, reply.body.decode(), error)
+    try:
+        receiver.on_failure(failure)
+    except Exception:  # noqa: BLE001 -- the hook failing must not lose the body either
+        _LOG.exception("the failure hook raised; the body was %r", body)
+    return reply

@@ -44,10 +44,11 @@ _E = TypeVar("_E", bound=ConferenceEvent)
 _MODELLED = frozenset[str]().union(*map(wire_keys, EVENT_CLASSES.values()))
 
 # JSON values as orjson reads them (integers beyond 64 bits are a documented limit).
+_json_integers = st.integers(min_value=-(2**63), max_value=2**64 - 1)
 _json_scalars = (
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | _json_integers
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text()
 )
@@ -70,7 +71,7 @@ _ATTRIBUTE_VALUES: Mapping[object, st.SearchStrategy[Any]] = {
     timedelta: st.timedeltas(min_value=timedelta(0)),
     str: st.text(),
     str | None: st.none() | st.text(),
-    int: st.integers(min_value=-(2**63), max_value=2**64 - 1),
+    int: _json_integers,
 }
 
 

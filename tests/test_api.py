@@ -2,7 +2,9 @@
 
 import copy
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -212,15 +214,60 @@ class TestGoldenPayload:
         assert to_dict(event) == body
 
 
+class Raw(bytes):
+    """A bytes subclass, as a framework might hand over a body."""
+
+    __slots__ = ()
+
+
+class Text(str):
+    """A str subclass."""
+
+    __slots__ = ()
+
+    @classmethod
+    def decoded(cls, body: bytes) -> "Text":
+        """Decode a body into one."""
+        return cls(body.decode())
+
+
+def read_only(body: bytes) -> Mapping[str, object]:
+    """Decode a body into a read-only mapping (not a dict)."""
+    return MappingProxyType(orjson.loads(body))
+
+
 class TestInputs:
     @pytest.mark.parametrize(
         "convert",
-        [bytes, bytearray, memoryview, bytes.decode, orjson.loads],
-        ids=["bytes", "bytearray", "memoryview", "str", "mapping"],
+        [
+            bytes,
+            bytearray,
+            memoryview,
+            bytes.decode,
+            orjson.loads,
+            Raw,
+            Text.decoded,
+            read_only,
+        ],
+        ids=[
+            "bytes",
+            "bytearray",
+            "memoryview",
+            "str",
+            "mapping",
+            "bytes-subclass",
+            "str-subclass",
+            "read-only-mapping",
+        ],
     )
-    def test_every_input_form(self, convert: Any) -> None:
-        """Bytes, text and an already-decoded mapping all parse to the same event."""
-        assert parse_event(convert(golden(RECORDING))) == parse_event(golden(RECORDING))
+    @pytest.mark.parametrize(
+        "body",
+        [golden(RECORDING), b'{"eventType":"callInitiated","callId":"c-1"}'],
+        ids=["modelled", "unknown"],
+    )
+    def test_every_input_form(self, convert: Any, body: bytes) -> None:
+        """Bytes, text and an already-decoded mapping (subclasses too) all parse alike."""
+        assert parse_event(convert(body)) == parse_event(body)
 
     def test_caller_mapping_is_not_changed_or_shared(self) -> None:
         """Parsing leaves the caller's mapping as it was, and the event shares nothing with it."""
@@ -425,9 +472,15 @@ class TestBadBodies:
         """The converter's error is the cause, for a full traceback in logs."""
         assert parse_error(recording(channels="one")).__cause__ is not None
 
-    def test_body_is_kept_exactly(self) -> None:
+    @pytest.mark.parametrize("kind", [bytes, Raw], ids=["bytes", "bytes-subclass"])
+    @pytest.mark.parametrize(
+        "text",
+        [orjson.dumps(recording(channels="one")), b"{not json"],
+        ids=["bad-field", "not-json"],
+    )
+    def test_body_is_kept_exactly(self, kind: type[bytes], text: bytes) -> None:
         """The error holds the very body it was given, so a receiver can store it."""
-        body = orjson.dumps(recording(channels="one"))
+        body = kind(text)
 
         assert parse_error(body).body is body
 

@@ -124,12 +124,20 @@ def to_json(event: AnyEvent) -> str:
 
 
 _RAW: Final = (bytes, str, bytearray, memoryview)
+# The exact types, for one set lookup on the fast path (subclasses take _decode's isinstance).
+_RAW_TYPES: Final[frozenset[type]] = frozenset(_RAW)
+_loads: Final = orjson.loads
 
 
 def _decode(data: Body) -> Mapping[str, object]:
     if isinstance(data, _RAW):
+        # orjson takes the exact types only: a subclass (some frameworks hand one over) is
+        # copied to its base type first.
+        raw = data
+        if type(raw) not in _RAW_TYPES:
+            raw = str.__str__(raw) if isinstance(raw, str) else bytes(raw)
         try:
-            decoded = orjson.loads(data)
+            decoded = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise EventParseError(
                 {BODY: f"not valid JSON: {exc}"}, event_type=None, body=data

@@ -11,31 +11,53 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
-import orjson
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bandwidth_events import ConferenceCreated, ConferenceEvent, parse_event
+from bandwidth_events import (
+    ConferenceCompleted,
+    ConferenceCreated,
+    ConferenceEvent,
+    ConferenceRecordingAvailable,
+    parse_event,
+)
 from bandwidth_events._api import _CONVERTER, _READERS
-from bandwidth_events._durations import _match_java_shape, format_duration
+from bandwidth_events._durations import _match_java_shape, format_duration, parse_duration
 from bandwidth_events._durations import _parse_general as general_duration
 from bandwidth_events._timestamps import _parse_general as general_timestamp
 from bandwidth_events._timestamps import format_timestamp, is_bandwidth_shape
 
+from .conftest import golden_dict
 from .strategies import (
     WIRE_KEYS,
     aware_datetimes,
     bandwidth_payloads,
+    bandwidth_timestamps,
     durations,
     iso_shaped,
     json_values,
 )
 
-# Strings in or near Bandwidth's timestamp shape: any digits (impossible dates included), week
-# dates, commas, other separators and zones.
+
+@st.composite
+def blurred(draw: st.DrawFn, text: st.SearchStrategy[str]) -> str:
+    """Change a few characters of a string to any others (non-ASCII digits, signs, spaces)."""
+    chars = list(draw(text))
+    for _ in range(draw(st.integers(0, 3))):
+        chars[draw(st.integers(0, len(chars) - 1))] = draw(st.characters())
+    return "".join(chars)
+
+
+# Strings in or near Bandwidth's timestamp shape: any digits (impossible dates included), any
+# length of fraction, any character in place of a digit, week dates, commas, other separators
+# and zones.
 near_timestamps = (
-    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\Z")
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,12}Z\Z")
+    | blurred(
+        st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,9}Z\Z")
+    )
+    | blurred(bandwidth_timestamps())
     | st.from_regex(r"\A[0-9]{4}-W[0-9]{2}-[0-9]T[0-9]{2}:[0-9]{2}:[0-9]{2}[.,][0-9]{3}Z\Z")
     | st.from_regex(r"\A[0-9]{4}-?[0-9W]{2,3}-?[0-9]{1,2}[T ][0-9:]{2,8}[.,]?[0-9]{0,4}Z?\Z")
     | iso_shaped
@@ -43,6 +65,8 @@ near_timestamps = (
 # Strings in or near Java's duration shape.
 near_durations = (
     st.from_regex(r"\APT([0-9]{1,9}H)?([0-9]{1,2}M)?([0-9]{1,2}(\.[0-9]{1,6})?S)?\Z")
+    | st.from_regex(r"\APT[0-9]{1,2}\.[0-9]{1,3}S\Z")
+    | blurred(st.from_regex(r"\APT[0-9]{1,3}\.[0-9]{1,7}S\Z"))
     | st.from_regex(r"\A-?P([0-9]+D)?T?([0-9.]+H)?([0-9.]+M)?([0-9.,]+S)?\Z")
     | iso_shaped
 )
@@ -56,13 +80,20 @@ def outcome(read: Any, text: str) -> object:
         return type(error)
 
 
+@settings(max_examples=500)
 @given(near_timestamps)
 @example("2019-09-13T16:50:53.788Z")
+@example("2019-09-13T16:50:53.788123456Z")
+@example("2019-09-13T16:50:53.Z")
+@example("2019-09-13T16:50:53.788+00:00:00Z")
 @example("2019-02-29T00:00:00.000Z")
 @example("2019-W37-5T16:50:53.788Z")
 @example("2019-09-13T24:00:00.000Z")
 def test_timestamp_fast_path_reads_as_dateutil(text: str) -> None:
-    """Where the shape check lets the standard library read a timestamp, dateutil agrees."""
+    """Where the shape check lets the standard library read a timestamp, dateutil agrees.
+
+    (The readers inline the same check.)
+    """
     if not is_bandwidth_shape(text):
         return
     fast = outcome(datetime.fromisoformat, text)
@@ -72,6 +103,7 @@ def test_timestamp_fast_path_reads_as_dateutil(text: str) -> None:
         assert fast.tzinfo is UTC
 
 
+@settings(max_examples=500)
 @given(near_durations)
 @example("PT20.056S")
 @example("PT0S")
@@ -81,9 +113,43 @@ def test_duration_fast_path_reads_as_isodate(text: str) -> None:
     """Where Java's shape is read with integers, isodate reads the same timedelta."""
     if _match_java_shape(text) is None:
         return
-    from bandwidth_events._durations import parse_duration  # noqa: PLC0415
-
     assert parse_duration(text) == general_duration(text)
+
+
+@settings(max_examples=500)
+@given(bandwidth_payloads(ConferenceRecordingAvailable), near_timestamps, near_durations)
+@example(
+    golden_dict("conferenceRecordingAvailable"),
+    "2019-09-13T16:50:53.7Z",
+    "PT1.5S",
+)
+def test_reader_reads_timestamps_and_durations_as_the_converter(
+    payload: dict[str, Any], timestamp: str, duration: str
+) -> None:
+    """The shapes a reader reads inline come out as the converter reads them, or it refuses."""
+    payload = payload | {"startTime": timestamp, "duration": duration}
+    try:
+        fast = _READERS[ConferenceRecordingAvailable](payload)
+    except Exception:  # noqa: BLE001 -- any refusal is allowed: the converter runs instead
+        return
+    assert fast == _CONVERTER.structure(payload, ConferenceRecordingAvailable)
+
+
+@given(st.sampled_from(list(WIRE_KEYS)).flatmap(bandwidth_payloads))
+def test_reader_takes_every_body_in_bandwidth_format(payload: dict[str, Any]) -> None:
+    """No body in Bandwidth's own format falls back to the converter: that is the point."""
+    cls = next(cls for cls in WIRE_KEYS if cls.event_type == payload["eventType"])
+
+    assert _READERS[cls](payload) == parse_event(payload)
+
+
+def test_reader_refuses_another_event_type() -> None:
+    """A reader checks the eventType itself: parse_event(body, cls) relies on it."""
+    payload = golden_dict("conferenceCompleted")
+
+    with pytest.raises(Exception):  # noqa: B017, PT011 -- any refusal will do
+        _READERS[ConferenceCreated](payload)
+    assert type(_READERS[ConferenceCompleted](payload)) is ConferenceCompleted
 
 
 @given(st.sampled_from(list(WIRE_KEYS)).flatmap(bandwidth_payloads), st.data())
@@ -114,18 +180,11 @@ def test_reader_refuses_string_subclasses_the_converter_takes() -> None:
     class Text(str):
         __slots__ = ()
 
-    body = orjson.loads(open_payload("conferenceCreated")) | {"name": Text("standup")}
+    body = golden_dict("conferenceCreated") | {"name": Text("standup")}
 
     event = parse_event(body, ConferenceCreated)
 
     assert event.name == "standup"
-
-
-def open_payload(name: str) -> bytes:
-    """Read a golden payload."""
-    from .conftest import golden  # noqa: PLC0415
-
-    return golden(name)
 
 
 def old_format_timestamp(value: datetime) -> str:
@@ -170,6 +229,6 @@ def test_duration_writer_matches_the_plain_one(value: timedelta) -> None:
 @pytest.mark.parametrize("cls", list(WIRE_KEYS))
 def test_documented_bodies_take_the_fast_path(cls: type[ConferenceEvent]) -> None:
     """The documented bodies are read by the reader itself, not by the fallback."""
-    payload = orjson.loads(open_payload(cls.event_type))
+    payload = golden_dict(cls.event_type)
 
     assert _READERS[cls](payload) == parse_event(payload)

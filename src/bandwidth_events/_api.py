@@ -61,28 +61,30 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
         TypeError: ``cls`` is not an event class this library models (a programming error,
             not a bad body).
     """
+    # The fast path: raw JSON (or a dict) in Bandwidth's format. It is duck-typed, and anything
+    # it does not take, whatever the reason, is read again below, which explains or gives an
+    # UnknownEvent.
+    raw: Any = data
+    payload: Any = None
+    try:
+        payload = _loads(raw) if type(raw) in _RAW_TYPES else raw
+        reader = _READERS_BY_TYPE[payload[EVENT_TYPE]] if cls is None else _READERS[cls]
+        return reader(payload)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001, S110 -- the slow path below names what is wrong
+        pass
+    return _parse_slowly(data, payload, cls)
+
+
+def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent:  # noqa: ANN401
+    """Give an unknown event, or read a body the fast path refused and name what is wrong.
+
+    ``decoded`` is what the fast path decoded, if it got that far.
+    """
     if cls is not None and cls not in _READERS:
         raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
-    payload = _decode(data)
+    # Decoded already, or not yet (or not to an object: _decode says so).
+    payload: Mapping[str, object] = decoded if decoded.__class__ is dict else _decode(data)
     event_type = payload.get(EVENT_TYPE)
-    if not isinstance(event_type, str):
-        reader = None
-    elif cls is None:
-        reader = _READERS_BY_TYPE.get(event_type)
-    else:
-        reader = _READERS[cls] if event_type == cls.event_type else None
-    if reader is not None:
-        try:
-            return reader(payload)  # type: ignore[no-any-return]
-        except Exception:  # noqa: BLE001, S110 -- the slow path below names what is wrong
-            pass
-    return _parse_slowly(data, payload, event_type, cls)
-
-
-def _parse_slowly(
-    data: Body, payload: Mapping[str, object], event_type: object, cls: type[Any] | None
-) -> AnyEvent:
-    """Give an unknown event, or read a body the fast reader refused and name what is wrong."""
     if not isinstance(event_type, str):
         problem = f"expected a string, received {describe(event_type)}"
         raise EventParseError(

@@ -7,6 +7,8 @@ the ones that have a fixed length and are not negative, rounded to `timedelta`'s
 
 import re
 from datetime import timedelta
+from functools import cache
+from typing import Final
 
 from ._errors import describe
 
@@ -17,8 +19,19 @@ _JAVA_SHAPE = re.compile(
     r"PT(?=[0-9])(?:([0-9]{1,9})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,6}))?S)?"
 )
 _match_java_shape = _JAVA_SHAPE.fullmatch
-#: The commonest of them, seconds alone (``PT20.056S``), for the generated readers to inline.
-match_seconds_shape = re.compile(r"PT([0-9]{1,2})(?:\.([0-9]{1,6}))?S").fullmatch
+#: The commonest of them, seconds to the millisecond (``PT20.056S``), for the generated readers
+#: to inline as ``WHOLE_SECONDS[m[1]] + fraction_of_second(m[2])``: a lookup and an addition of
+#: timedeltas cost half of building one from integers.
+match_seconds_shape = re.compile(r"PT([0-9]{1,2})\.([0-9]{1,3})S").fullmatch
+WHOLE_SECONDS: Final = {
+    f"{n:0{width}d}": timedelta(seconds=n) for width in (1, 2) for n in range(10**width)
+}
+
+
+@cache  # the shape above allows 1,110 fractions: built as they are first seen
+def fraction_of_second(digits: str) -> timedelta:
+    """Give the `timedelta` of a second's decimal fraction: ``"056"`` is 56 milliseconds."""
+    return timedelta(microseconds=int(digits.ljust(6, "0")))
 
 
 def parse_duration(value: object) -> timedelta:

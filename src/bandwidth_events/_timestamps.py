@@ -5,7 +5,6 @@ Bandwidth writes ``2019-09-13T16:50:53.788Z``; its published examples also show 
 with dateutil's strict ISO parser and keep every value as an aware UTC `datetime`.
 """
 
-import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
@@ -17,10 +16,17 @@ from ._errors import describe
 if TYPE_CHECKING:
     from dateutil.parser import isoparser
 
-# Bandwidth's own shape, 188 of its 191 published values: the standard library's C parser reads
-# it exactly as dateutil does (a property test pins the two together), many times faster.
-_BANDWIDTH_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
-is_bandwidth_shape = _BANDWIDTH_SHAPE.fullmatch
+# Bandwidth's own shape, 188 of its 191 published values: ``2019-09-13T16:50:53.788Z``, 24
+# characters. Where every third character from the fifth is one of these separators and the
+# 24th is the ``Z``, the standard library's C parser reads the value exactly as dateutil does,
+# many times faster, and it refuses any character but an ASCII digit in the other places (a
+# property test pins the two parsers together). Slicing checks this faster than a regex.
+BANDWIDTH_SKELETON = "--T::."
+
+
+def is_bandwidth_shape(value: str) -> bool:
+    """Tell whether the standard library may read this timestamp in dateutil's stead."""
+    return value[4:20:3] == BANDWIDTH_SKELETON and value[23:] == "Z"
 
 
 def parse_timestamp(value: object) -> datetime:

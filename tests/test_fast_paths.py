@@ -7,6 +7,7 @@ read exactly as the general path does.
 # pyright: reportPrivateUsage=false
 # (These tests compare private fast and general paths directly.)
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -101,6 +102,30 @@ def test_timestamp_fast_path_reads_as_dateutil(text: str) -> None:
         assert fast == general_timestamp(text)
         assert isinstance(fast, datetime)
         assert fast.tzinfo is UTC
+
+
+# Every character a lenient digit parser might take: ASCII and Latin-1, and every character
+# Python calls a digit or numeric in any script.
+NOT_ASCII_DIGITS = [
+    char
+    for char in map(chr, range(sys.maxunicode + 1))
+    if (char < "\u0100" or char.isnumeric() or char.isdigit()) and char not in "0123456789"
+]
+
+
+@pytest.mark.parametrize(
+    "position", [i for i, char in enumerate("2019-09-13T16:50:53.788Z") if char.isdigit()]
+)
+def test_standard_library_takes_only_ascii_digits_in_the_shape(position: int) -> None:
+    """Where the shape check trusts fromisoformat to refuse, it does (one position at a time)."""
+    taken: list[str] = []
+    for char in NOT_ASCII_DIGITS:
+        text = "2019-09-13T16:50:53.788Z"
+        text = text[:position] + char + text[position + 1 :]
+        assert is_bandwidth_shape(text)
+        if outcome(datetime.fromisoformat, text) is not ValueError:
+            taken.append(char)
+    assert taken == []
 
 
 @settings(max_examples=500)

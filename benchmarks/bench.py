@@ -201,22 +201,26 @@ def _iso(ms: int) -> str:
 def batch(
     parse: Callable[[bytes], object], sizes: tuple[int, ...], rounds: int, *, keep: bool
 ) -> dict[int, float]:
-    """Give the median cost per event, in microseconds, of parsing batches of each size.
+    """Give the cost per event, in microseconds, of parsing batches of each size.
 
     ``keep``: the events are kept in a list, as a batch import would (so the garbage collector
     walks ever more of them); otherwise each is dropped once parsed, as a receiver does.
-    Each round times every size in a shuffled order, each as many times as it takes to parse
-    as many events as the largest batch holds: a small batch, over in a few milliseconds, is
-    sampled as often as its noise needs.
+    Each round parses all the bodies at every size, in a shuffled order of sizes, cut into
+    batches of that size: every batch holds bodies new to it, as a receiver's are, so that what
+    grows with the size is the cost of the size (the collector, the list), not a CPU cache
+    warmed by parsing the same small batch again. A round's cost per event is its total time
+    over all the bodies, so that a pause of the machine weighs the same at every size; the
+    result is the median over the rounds.
     """
     bodies = generated_bodies(max(sizes), seed=4)
-    jobs = {size: _batch_job(parse, bodies[:size], keep=keep) for size in sizes}
     samples: dict[int, list[float]] = {size: [] for size in sizes}
     for _ in range(rounds):
         for size in random.sample(sizes, len(sizes)):
-            timer = timeit.Timer(jobs[size], "gc.enable()")
-            runs = max(sizes) // size
-            samples[size].extend(timer.timeit(1) / size * 1e6 for _ in range(runs))
+            total = 0.0
+            for start in range(0, len(bodies), size):
+                job = _batch_job(parse, bodies[start : start + size], keep=keep)
+                total += timeit.Timer(job, "gc.enable()").timeit(1)
+            samples[size].append(total / len(bodies) * 1e6)
     return {size: statistics.median(values) for size, values in samples.items()}
 
 

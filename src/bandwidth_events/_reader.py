@@ -94,7 +94,8 @@ def make_reader(cls: type[Any]) -> Reader:
     lines = [
         "def read(o):",
         f"    if o[{EVENT_TYPE!r}] != {cls.event_type!r}: raise _Refused",
-        # The keys that are neither modelled nor absent: the body's unknown fields.
+        # The body's unknown fields: its keys beyond the modelled ones, once each absent
+        # optional key is added back (required keys are all there, or the reader raised).
         f"    unknown = len(o) - {len(modelled)}",
         "    self = _new(_cls)",
     ]

@@ -19,6 +19,7 @@ def wire_name(attribute: str) -> str:
 
 
 # Per class: a class's fields never change, and every event carrying unknown fields asks.
+# (A dict, not functools.cache: mypy types a cached function as taking Hashable, not type.)
 _WIRE_KEYS: dict[type, frozenset[str]] = {}
 
 

@@ -18,7 +18,6 @@ def test_all_is_exactly_the_public_namespace() -> None:
     assert set(bandwidth_events.__all__) == public
     assert sorted(bandwidth_events.__all__) == bandwidth_events.__all__
     assert set(bandwidth_events.__all__) == {
-        "Answer",
         "BasicAuth",
         "ConferenceCompleted",
         "ConferenceCreated",
@@ -30,6 +29,7 @@ def test_all_is_exactly_the_public_namespace() -> None:
         "EventParseError",
         "Failure",
         "FileFormat",
+        "Outcome",
         "Receiver",
         "RecordingStatus",
         "Reply",

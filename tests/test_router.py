@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 from bandwidth_events import (
-    Answer,
+    Outcome,
     ConferenceCompleted,
     ConferenceCreated,
     ConferenceEvent,
@@ -200,7 +200,7 @@ class TestRegistration:
         with pytest.raises(ValueError, match="has a fallback already"):
             router.fallback(lambda _event: None)
 
-    @pytest.mark.parametrize("cls", [dict, Answer, ConferenceEvent])
+    @pytest.mark.parametrize("cls", [dict, Outcome, ConferenceEvent])
     def test_only_event_classes(self, cls: Any) -> None:
         """Registering for a class that is not an event (or a union of them) is a TypeError."""
         with pytest.raises(TypeError, match="is not an event class"):
@@ -235,7 +235,7 @@ class TestAnswerRules:
     def test_blank_bxml_is_refused(self, bxml: str) -> None:
         """Blank BXML would be a 200 Bandwidth cannot run: return None for 204 instead."""
         with pytest.raises(ValueError, match="empty BXML: return None for 204"):
-            Answer(event=parse_event(golden("conferenceMemberExit")), bxml=bxml)
+            Outcome(event=parse_event(golden("conferenceMemberExit")), bxml=bxml)
 
     def test_fallback_must_return_none(self) -> None:
         """The fallback has no BXML to give: any other result is a TypeError."""
@@ -247,7 +247,7 @@ class TestAnswerRules:
 
     def test_answers_are_frozen(self) -> None:
         """An answer cannot be changed once made."""
-        answer = Answer(event=parse_event(golden("conferenceRedirect")), bxml=BXML)
+        answer = Outcome(event=parse_event(golden("conferenceRedirect")), bxml=BXML)
 
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             answer.bxml = None  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue]
@@ -257,6 +257,6 @@ class TestAnswerRules:
         """An answer without BXML is 204 for every event; only BXML events may have a 200."""
         event = parse_event(golden(cls.event_type), cls)
 
-        assert Answer(event=event).status == 204
+        assert Outcome(event=event).status == 204
         if cls.accepts_bxml:
-            assert Answer(event=event, bxml=BXML).status == 200
+            assert Outcome(event=event, bxml=BXML).status == 200

@@ -26,7 +26,7 @@ from ._events import (
     UnknownEvent,
 )
 from ._receiver import Failure, Receiver, Reply
-from ._router import Answer, Router
+from ._router import Outcome, Router
 
 if TYPE_CHECKING:
     __version__: str
@@ -45,7 +45,6 @@ del TYPE_CHECKING  # not part of the public namespace
 
 
 __all__ = [
-    "Answer",
     "BasicAuth",
     "ConferenceCompleted",
     "ConferenceCreated",
@@ -57,6 +56,7 @@ __all__ = [
     "EventParseError",
     "Failure",
     "FileFormat",
+    "Outcome",
     "Receiver",
     "RecordingStatus",
     "Reply",

@@ -28,7 +28,7 @@ _A = TypeVar("_A", bound=_TakesNoContent)
 _R = TypeVar("_R", bound=str | None)
 _C = TypeVar("_C")
 
-# Handlers are checked statically per class; at runtime Answer checks what they return.
+# Handlers are checked statically per class; at runtime Outcome checks what they return.
 _Handler: TypeAlias = Callable[[Any], str | None]
 _Fallback: TypeAlias = Callable[[AnyEvent], None]
 _Add: TypeAlias = Callable[[type[Any], _Handler], None]
@@ -37,13 +37,13 @@ _NO_CONTENT = 204
 _OK = 200
 
 
-def _check_bxml(answer: "Answer", _attribute: object, value: str | None) -> None:
+def _check_bxml(outcome: "Outcome", _attribute: object, value: str | None) -> None:
     # Typed as the field is, but handlers in untyped code may return anything.
     bxml = cast("object", value)
     if bxml is None:
         return
-    event_type = answer.event.event_type
-    if not answer.event.accepts_bxml:
+    event_type = outcome.event.event_type
+    if not outcome.event.accepts_bxml:
         raise TypeError(
             f"Bandwidth ignores any answer to {event_type}: its handler must return None, "
             f"not {type(bxml).__name__}"
@@ -58,7 +58,7 @@ def _check_bxml(answer: "Answer", _attribute: object, value: str | None) -> None
 
 
 @attrs.frozen(kw_only=True)
-class Answer:
+class Outcome:
     """What to send back to Bandwidth for one webhook, as a web adapter needs it.
 
     ``200`` with the BXML a handler returned, for an event whose class has ``accepts_bxml``
@@ -128,7 +128,7 @@ class Router:
 
     Register one handler per event class with `on`, and optionally a `fallback` for
     everything else; `dispatch` parses a body once, calls the one handler for it, and gives
-    the `Answer` to send back. The type checker sees each handler's parameter and return
+    the `Outcome` to send back. The type checker sees each handler's parameter and return
     types: a handler registered for `ConferenceMemberJoin` must take a `ConferenceMemberJoin`,
     and only events that accept BXML (``accepts_bxml``) may return BXML.
     See :doc:`/receiving` for a whole receiver.
@@ -166,7 +166,7 @@ class Router:
 
         That includes `UnknownEvent` unless it has a handler. It returns ``None``: with no
         handler written for the event, ``204`` is the answer. Without a fallback such events
-        are answered ``204`` and ``Answer.handled`` is ``False``.
+        are answered ``204`` and ``Outcome.handled`` is ``False``.
 
         Raises:
             ValueError: A fallback is registered already.
@@ -176,7 +176,7 @@ class Router:
         self._fallback = handler
         return handler
 
-    def dispatch(self, body: Body) -> Answer:
+    def dispatch(self, body: Body) -> Outcome:
         """Parse a webhook body once, run its handler, and give what to answer.
 
         Raises:
@@ -186,17 +186,17 @@ class Router:
         """
         return self.handle(parse_event(body))
 
-    def handle(self, event: AnyEvent) -> Answer:
+    def handle(self, event: AnyEvent) -> Outcome:
         """Run the handler for an event already parsed, and give what to answer."""
         handler = self._handlers.get(type(event))
         if handler is not None:
-            return Answer(event=event, bxml=handler(event), handled=True)
+            return Outcome(event=event, bxml=handler(event), handled=True)
         if self._fallback is None:
-            return Answer(event=event)
+            return Outcome(event=event)
         result = self._fallback(event)
         if result is not None:
             raise TypeError(f"a fallback must return None, not {type(result).__name__}")
-        return Answer(event=event, handled=True)
+        return Outcome(event=event, handled=True)
 
     def _add(self, cls: type[Any], handler: _Handler) -> None:
         if cls in self._handlers:

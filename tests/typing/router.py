@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import assert_type
 
 from bandwidth_events import (
-    Answer,
+    Outcome,
     ConferenceCreated,
     ConferenceEvent,
     ConferenceMemberExit,
@@ -68,7 +68,7 @@ def decorated_functions_keep_their_types() -> None:
 def answer(body: bytes) -> tuple[int, bytes]:
     """What dispatch gives is typed for a web adapter."""
     result = router.dispatch(body)
-    assert_type(result, Answer)
+    assert_type(result, Outcome)
     assert_type(result.status, int)
     assert_type(result.content_type, str | None)
     assert_type(result.bxml, str | None)

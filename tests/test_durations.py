@@ -1,10 +1,12 @@
 """Durations: Java's Duration.toString() shapes in, the same shapes out."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
 
+from bandwidth_events import PreciseDuration
 from bandwidth_events._durations import format_duration, parse_duration, require_not_negative
 
 from .strategies import bandwidth_durations, durations, iso_shaped
@@ -20,11 +22,14 @@ from .strategies import bandwidth_durations, durations, iso_shaped
         ("PT1M52.217S", timedelta(minutes=1, seconds=52, milliseconds=217)),
         ("P1D", timedelta(days=1)),
         ("PT1.5M", timedelta(seconds=90)),
-        # Nine fractional digits, rounded to the microsecond:
-        ("PT4.9891287S", timedelta(seconds=4, microseconds=989129)),
-        ("PT1M52.217257456S", timedelta(minutes=1, seconds=52, microseconds=217257)),
-        ("PT0.0000004S", timedelta(0)),
-        ("PT0.999999999S", timedelta(seconds=1)),
+        # Up to nine fractional digits, every nanosecond kept:
+        ("PT4.9891287S", PreciseDuration(seconds=4, microseconds=989128, nanoseconds=700)),
+        ("PT1M52.217257456S", PreciseDuration(seconds=112, microseconds=217257, nanoseconds=456)),
+        ("PT0.0000004S", PreciseDuration(0, nanoseconds=400)),
+        ("PT0.999999999S", PreciseDuration(seconds=0, microseconds=999999, nanoseconds=999)),
+        # Finer than Java writes, or in a shape it does not: isodate's rounding.
+        ("PT0.9999999999S", timedelta(seconds=1)),
+        ("P1DT0.0000004S", timedelta(days=1)),
     ],
 )
 def test_accepted_shapes(text: str, expected: timedelta) -> None:
@@ -102,3 +107,36 @@ def test_negative_durations_are_refused_on_construction() -> None:
     """The field validator refuses what the parser refuses."""
     with pytest.raises(ValueError, match="cannot be negative"):
         require_not_negative(None, None, timedelta(microseconds=-1))
+
+
+def test_an_out_of_range_duration_is_a_value_error() -> None:
+    """Java's shape past what a timedelta holds is refused as a value, not an overflow."""
+    with pytest.raises(ValueError, match="expected an ISO 8601 duration"):
+        parse_duration("PT99999999999H")
+
+
+@pytest.mark.parametrize("nanoseconds", [-1, 1000, "5", 1.0])
+def test_precise_duration_refuses_impossible_nanoseconds(nanoseconds: Any) -> None:
+    """A PreciseDuration keeps 0 to 999 nanoseconds past its microseconds, nothing else."""
+    with pytest.raises(ValueError, match="nanoseconds must be an integer from 0 to 999"):
+        PreciseDuration(seconds=1, nanoseconds=nanoseconds)
+
+
+def test_precise_duration_compares_hashes_and_prints_to_the_nanosecond() -> None:
+    """Nanoseconds count in equality and the hash; without them it is the plain timedelta."""
+    precise = PreciseDuration(seconds=4, microseconds=989128, nanoseconds=700)
+    whole = PreciseDuration(seconds=4, microseconds=989128)
+
+    assert precise != timedelta(seconds=4, microseconds=989128)
+    assert timedelta(seconds=4, microseconds=989128) != precise
+    assert whole == timedelta(seconds=4, microseconds=989128)
+    assert hash(whole) == hash(timedelta(seconds=4, microseconds=989128))
+    assert hash(precise) != hash(whole)
+    assert precise != "PT4.9891287S"
+    assert not precise == "PT4.9891287S"  # noqa: SIM201 -- __eq__ itself, not __ne__
+    assert str(precise) == "0:00:04.989128700"
+    assert str(PreciseDuration(seconds=1, nanoseconds=5)) == "0:00:01.000000005"
+    assert repr(precise) == "PreciseDuration(seconds=4, microseconds=989128, nanoseconds=700)"
+    assert precise + timedelta(0) == timedelta(seconds=4, microseconds=989128)
+    assert format_duration(precise) == "PT4.9891287S"
+    assert format_duration(PreciseDuration(nanoseconds=5)) == "PT0.000000005S"

@@ -200,7 +200,7 @@ class TestAnswers:
 
     def test_unknown_event_type_is_acknowledged(self) -> None:
         """An eventType this version does not model is answered 204, never an error."""
-        assert Setup().post(b'{"eventType": "transcriptionAvailable"}') == Reply(204)
+        assert Setup().post(b'{"eventType": "callQueued"}') == Reply(204)
 
 
 class TestFailuresKeepTheBody:

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 
 from bandwidth_events import (
-    Outcome,
     ConferenceCompleted,
     ConferenceCreated,
     ConferenceEvent,
@@ -17,14 +16,16 @@ from bandwidth_events import (
     ConferenceMemberJoin,
     ConferenceRecordingAvailable,
     EventParseError,
+    Outcome,
     Router,
     UnknownEvent,
+    VoiceEvent,
     parse_event,
     to_json,
 )
 
 from .conftest import golden
-from .strategies import WIRE_KEYS, conference_events
+from .strategies import EVENT_CLASSES, voice_events
 
 BXML = "<Response><SpeakSentence>Welcome</SpeakSentence></Response>"
 UNKNOWN = b'{"eventType": "callInitiated", "callId": "c-1"}'
@@ -49,7 +50,7 @@ def recording_router() -> tuple[Router, list[tuple[str, object]]]:
         seen.append(("completed", event))
 
     @router.fallback
-    def other(event: ConferenceEvent | UnknownEvent) -> None:
+    def other(event: VoiceEvent | UnknownEvent) -> None:
         seen.append(("fallback", event))
 
     return router, seen
@@ -155,18 +156,18 @@ class TestDispatch:
         assert router.handle(event).bxml == BXML
         assert seen == [("join", event)]
 
-    @given(conference_events)
+    @given(voice_events)
     def test_every_event_reaches_exactly_its_own_handler(self, event: ConferenceEvent) -> None:
         """With a handler per class, any event's wire form reaches its class's handler only."""
         router, calls = Router(), Counter[type]()
 
-        def count(cls: type[ConferenceEvent]) -> None:
+        def count(cls: type[VoiceEvent]) -> None:
             def handler(_event: object) -> None:
                 calls.update([cls])
 
             router.on(cls)(handler)
 
-        for cls in WIRE_KEYS:
+        for cls in EVENT_CLASSES:
             count(cls)
 
         answer = router.dispatch(to_json(event))

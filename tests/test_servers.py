@@ -207,7 +207,7 @@ class TestRequests:
 
     def test_unknown_event_type(self, url: str, app: App) -> None:
         """An eventType this version does not model is acknowledged with 204."""
-        delivery = deliver(url, b'{"eventType": "transcriptionAvailable"}', credentials=CREDENTIALS)
+        delivery = deliver(url, b'{"eventType": "callQueued"}', credentials=CREDENTIALS)
 
         assert delivery.last.status == 204
         assert delivery.last.body == b""

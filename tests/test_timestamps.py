@@ -1,10 +1,14 @@
 """Timestamps: every ISO 8601 shape Bandwidth sends or could send, and the one it writes."""
 
+import copy
+import pickle
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
 
+from bandwidth_events import PreciseTimestamp
 from bandwidth_events._timestamps import format_timestamp, parse_timestamp, to_utc
 
 from .strategies import aware_datetimes, iso_shaped
@@ -108,3 +112,61 @@ def test_to_utc_refuses_values_out_of_range_in_utc() -> None:
     """A value that has no UTC equivalent is refused as a ValueError."""
     with pytest.raises(ValueError, match="out of range in UTC"):
         to_utc(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))))
+
+
+NANO = PreciseTimestamp(2019, 9, 13, 16, 50, 53, 788123, UTC, nanosecond=456)
+
+
+@pytest.mark.parametrize("nanosecond", [-1, 1000, "5"])
+def test_precise_timestamp_refuses_impossible_nanoseconds(nanosecond: Any) -> None:
+    """A PreciseTimestamp keeps 0 to 999 nanoseconds past its microseconds, nothing else."""
+    with pytest.raises(ValueError, match="nanosecond must be an integer from 0 to 999"):
+        PreciseTimestamp(2019, 1, 1, tzinfo=UTC, nanosecond=nanosecond)
+
+
+def test_precise_timestamp_reads_and_writes_nanoseconds() -> None:
+    """A timestamp finer than a microsecond is read and written to the nanosecond."""
+    parsed = parse_timestamp("2019-09-13T16:50:53.788123456Z")
+
+    assert parsed == NANO
+    assert isinstance(parsed, PreciseTimestamp)
+    assert parsed.nanosecond == 456
+    assert format_timestamp(parsed) == "2019-09-13T16:50:53.788123456Z"
+    assert format_timestamp(parse_timestamp("2019-09-13T16:50:53.0000001Z")) == (
+        "2019-09-13T16:50:53.000000100Z"
+    )
+    assert format_timestamp(PreciseTimestamp(2019, 9, 13, tzinfo=UTC)) == (
+        "2019-09-13T00:00:00.000Z"
+    )
+
+
+def test_precise_timestamp_compares_hashes_and_prints_to_the_nanosecond() -> None:
+    """Nanoseconds count in equality and the hash; without them it is the plain datetime."""
+    plain = datetime(2019, 9, 13, 16, 50, 53, 788123, UTC)
+    whole = PreciseTimestamp(2019, 9, 13, 16, 50, 53, 788123, UTC)
+
+    assert plain != NANO
+    assert plain != NANO
+    assert whole == plain
+    assert hash(whole) == hash(plain)
+    assert hash(NANO) != hash(whole)
+    assert NANO != "2019"
+    assert not NANO == "2019"  # noqa: SIM201 -- __eq__ itself, not __ne__
+    assert str(NANO) == "2019-09-13 16:50:53.788123456+00:00"
+    assert NANO.isoformat(timespec="seconds") == "2019-09-13T16:50:53+00:00"
+    assert whole.isoformat() == plain.isoformat()
+    midnight = PreciseTimestamp(2019, 9, 13, tzinfo=UTC, nanosecond=7)
+    assert midnight.isoformat() == "2019-09-13T00:00:00.000000007+00:00"
+    assert repr(NANO).endswith("tzinfo=datetime.timezone.utc, nanosecond=456)")
+
+
+def test_precise_timestamp_keeps_nanoseconds_through_utc_and_pickle() -> None:
+    """Normalising to UTC and pickling keep the nanoseconds."""
+    local = PreciseTimestamp(
+        2019, 9, 13, 18, 50, 53, 788123, timezone(timedelta(hours=2)), nanosecond=456
+    )
+
+    assert to_utc(local) == NANO
+    assert to_utc(local).tzinfo is UTC
+    assert pickle.loads(pickle.dumps(NANO)) == NANO  # noqa: S301 -- our own bytes
+    assert copy.deepcopy(NANO) == NANO

@@ -9,18 +9,18 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError
 
 from ._converter import configure_converter
 from ._errors import BODY, EventParseError, describe
-from ._events import EVENT_CLASSES, ConferenceEvent, UnknownEvent
+from ._events import EVENT_CLASSES, UnknownEvent, VoiceEvent
 from ._json import dumps, is_object
-from ._naming import EVENT_TYPE, wire_name
-from ._reader import Reader, make_reader
+from ._naming import EVENT_TYPE, aliases, wire_name
+from ._reader import DECLINED, Reader, make_reader
 
 #: What `parse_event` reads: the raw body, or a mapping already decoded from it.
 Body: TypeAlias = bytes | bytearray | memoryview | str | Mapping[str, object]
 
 #: Every event class `parse_event` can return, and what `to_dict` writes.
-AnyEvent: TypeAlias = ConferenceEvent | UnknownEvent
+AnyEvent: TypeAlias = VoiceEvent | UnknownEvent
 
-_E = TypeVar("_E", bound=ConferenceEvent)
+_E = TypeVar("_E", bound=VoiceEvent)
 
 _CONVERTER: Final = cattrs.Converter(detailed_validation=True)
 configure_converter(_CONVERTER)
@@ -28,7 +28,7 @@ configure_converter(_CONVERTER)
 # bad field (see _reader).
 _READERS: Final[Mapping[type[Any], Reader]] = {
     cls: make_reader(cls) for cls in EVENT_CLASSES.values()
-}
+}  # each class once: a class sent under two eventTypes is one key
 _READERS_BY_TYPE: Final[Mapping[str, Reader]] = {
     event_type: _READERS[cls] for event_type, cls in EVENT_CLASSES.items()
 }
@@ -37,7 +37,7 @@ _MISSING = "required field is missing"
 
 
 @overload
-def parse_event(data: Body, cls: None = None) -> ConferenceEvent | UnknownEvent: ...
+def parse_event(data: Body, cls: None = None) -> VoiceEvent | UnknownEvent: ...
 @overload
 def parse_event(data: Body, cls: type[_E]) -> _E: ...
 def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
@@ -47,10 +47,14 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
     parsing): a `ConferenceEvent`, or an `UnknownEvent` for an ``eventType`` this version does
     not model, never an error. With ``cls``, the body must be that event.
 
+    Every model class has a generated reader for bodies in Bandwidth's own format; anything
+    else is read by the converter, which names every bad field (``machineDetectionResult.duration``
+    for a nested one).
+
     Args:
         data: The raw body (``bytes`` or ``str`` of JSON) or a mapping already decoded from
             it. A mapping is never changed, and the event shares nothing mutable with it.
-        cls: The event class the body must be, e.g. `ConferenceMemberJoin`.
+        cls: The event class the body must be, e.g. `Disconnect`.
 
     Returns:
         The event. With ``cls``, exactly an instance of ``cls``.
@@ -61,16 +65,17 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
         TypeError: ``cls`` is not an event class this library models (a programming error,
             not a bad body).
     """
-    # The fast path: raw JSON (or a dict) in Bandwidth's format. It is duck-typed, and anything
-    # it does not take, whatever the reason, is read again below, which explains or gives an
-    # UnknownEvent.
+    # The fast path: raw JSON (or a dict) in Bandwidth's format. Whatever it declines (not JSON,
+    # not an object, an unknown eventType, a field the reader does not take) is read again
+    # below, which explains or gives an UnknownEvent. Anything else it raises is a bug, let out.
     raw: Any = data
     payload: Any = None
     try:
         payload = _loads(raw) if type(raw) in _RAW_TYPES else raw
-        reader = _READERS_BY_TYPE[payload[EVENT_TYPE]] if cls is None else _READERS[cls]
-        return reader(payload)  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001, S110 -- the slow path below names what is wrong
+        if payload.__class__ is dict:
+            reader = _READERS_BY_TYPE[payload[EVENT_TYPE]] if cls is None else _READERS[cls]
+            return reader(payload)  # type: ignore[no-any-return]
+    except DECLINED:
         pass
     return _parse_slowly(data, payload, cls)
 
@@ -93,7 +98,7 @@ def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent: 
             body=data,
         )
     target = EVENT_CLASSES.get(event_type) if cls is None else cls
-    if target is not None and event_type != target.event_type:
+    if target is not None and event_type not in (target.event_type, *target.event_type_aliases):
         raise EventParseError(
             {EVENT_TYPE: f"expected {target.event_type!r}, received {describe(event_type)}"},
             event_type=event_type,
@@ -106,7 +111,8 @@ def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent: 
         # every bad field.
         event: AnyEvent = _CONVERTER.structure(payload, target)
     except Exception as exc:
-        raise EventParseError(_problems(exc), event_type=event_type, body=data) from exc
+        problems = _problems(exc, _spelling(target, payload) if target else {})
+        raise EventParseError(problems, event_type=event_type, body=data) from exc
     return event
 
 
@@ -155,14 +161,29 @@ def _decode(data: Body) -> Mapping[str, object]:
     return decoded
 
 
-def _problems(exc: Exception) -> dict[str, str]:
-    """Name the wire field of each error cattrs collected, with what was wrong with it."""
+def _problems(exc: Exception, keys: Mapping[str, str], path: str = "") -> dict[str, str]:
+    """Name the wire field of each error cattrs collected, with what was wrong with it.
+
+    A nested object's fields are named by their path (``machineDetectionResult.duration``),
+    under the key the body used where a field has two (``keys``).
+    """
     if not isinstance(exc, ClassValidationError):
-        return {BODY: str(exc)}
+        return {path or BODY: str(exc)}
     problems: dict[str, str] = {}
     for error in exc.exceptions:
         notes = getattr(error, "__notes__", ())
         names = [note.name for note in notes if isinstance(note, AttributeValidationNote)]
-        field = wire_name(names[0]) if names else BODY
-        problems[field] = _MISSING if isinstance(error, KeyError) else str(error)
+        # cattrs names the attribute of every error it collects; an error of no attribute would
+        # be the object's own.
+        key = wire_name(names[0]) if names else ""
+        field = ".".join(filter(None, (path, key if path else keys.get(key, key)))) or BODY
+        if isinstance(error, ClassValidationError):
+            problems.update(_problems(error, {}, field))
+        else:
+            problems[field] = _MISSING if isinstance(error, KeyError) else str(error)
     return problems
+
+
+def _spelling(cls: type[Any], payload: Mapping[str, object]) -> dict[str, str]:
+    """Give the wire key each aliased field of a body arrived under, for error messages."""
+    return {key: alias for key, alias in aliases(cls).items() if alias in payload}

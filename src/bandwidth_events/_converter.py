@@ -5,139 +5,176 @@ event classes and `make_converter` builds a ready one, so users can nest events 
 attrs classes.
 
 The hooks for a field's type (timestamps, durations, strict strings and integers, open enums)
-are attached to the event classes' generated functions field by field, not registered for
-``str`` or ``datetime`` on the whole converter: configuring a user's converter must not change
-how it handles the user's own classes.
+come from its kind (``_kinds``) and are attached to the model classes' generated functions field
+by field, not registered for ``str`` or ``datetime`` on the whole converter: configuring a
+user's converter must not change how it handles the user's own classes. Nested objects (an
+answer's ``machineDetectionResult``) have hooks of their own, like the events.
 """
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
-from enum import StrEnum
 from types import UnionType
-from typing import Any, Final, TypeAlias, get_args, get_type_hints
+from typing import Any, Final, TypeAlias, cast, get_args, get_type_hints
 
 import attrs
 import cattrs
+from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import OrjsonConverter
 from cattrs.preconf.orjson import make_converter as make_orjson_converter
 
-from ._durations import format_duration, parse_duration
 from ._errors import describe
-from ._events import EVENT_CLASSES, UnknownEvent
+from ._events import EVENT_CLASSES, MODEL_CLASSES, UnknownEvent
 from ._json import copy_object, is_object
-from ._naming import EVENT_TYPE, EXTRA_FIELDS, wire_keys, wire_name
-from ._timestamps import format_timestamp, parse_timestamp
+from ._kinds import kind_of
+from ._naming import (
+    EVENT_TYPE,
+    EXTRA_FIELDS,
+    NOT_ON_THE_WIRE,
+    WIRE_SPELLING,
+    aliases,
+    wire_fields,
+    wire_keys,
+    wire_name,
+)
 
 StructureHook: TypeAlias = Callable[[Any, Any], Any]
 UnstructureHook: TypeAlias = Callable[[Any], Any]
 
-_EVENT_CLASSES: Final = tuple(EVENT_CLASSES.values())
-
-
-def _structure_str(value: object, _type: object) -> str:
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"expected a string, received {describe(value)}")
-
-
-def _structure_optional_str(value: object, _type: object) -> str | None:
-    return None if value is None else _structure_str(value, _type)
-
-
-def _structure_int(value: object, _type: object) -> int:
-    # type() rather than isinstance(): JSON true is not the number 1.
-    if type(value) is int:
-        return value
-    raise TypeError(f"expected an integer, received {describe(value)}")
-
-
-def _structure_timestamp(value: object, _type: object) -> datetime:
-    return parse_timestamp(value)
-
-
-def _structure_duration(value: object, _type: object) -> timedelta:
-    return parse_duration(value)
-
-
-# Per field type: how to read it from the wire, and how to write it (None: as it is).
-_FIELD_HOOKS: Final[Mapping[object, tuple[StructureHook, UnstructureHook | None]]] = {
-    str: (_structure_str, None),
-    str | None: (_structure_optional_str, None),
-    int: (_structure_int, None),
-    datetime: (_structure_timestamp, format_timestamp),
-    timedelta: (_structure_duration, format_duration),
-}
-
-
-def is_open_enum(field_type: object) -> bool:
-    """Tell whether a field type is ``SomeStrEnum | str``: an enum that keeps unknown values."""
-    if not isinstance(field_type, UnionType):
-        return False
-    known, *rest = get_args(field_type)
-    return rest == [str] and isinstance(known, type) and issubclass(known, StrEnum)
-
-
-def _field_hooks(field_type: object) -> tuple[StructureHook, UnstructureHook | None]:
-    if is_open_enum(field_type):
-        # Any string is accepted; the field's attrs converter turns known ones into members.
-        # str() writes a member as its value and leaves other strings alone.
-        return _structure_str, str
-    return _FIELD_HOOKS[field_type]
+_MODEL_CLASSES: Final = frozenset(MODEL_CLASSES)
+_EVENT_CLASSES: Final = frozenset(EVENT_CLASSES.values())
 
 
 def _overrides(cls: type, *, structure: bool) -> dict[str, Any]:
+    """Each field's wire name and its kind's hook; nested objects dispatch to their class."""
     types = get_type_hints(cls)
-    overrides: dict[str, Any] = {EXTRA_FIELDS: override(omit=True)}
-    for field in attrs.fields(cls):
-        if field.name == EXTRA_FIELDS:
-            continue
-        read, write = _field_hooks(types[field.name])
+    overrides: dict[str, Any] = {name: override(omit=True) for name in NOT_ON_THE_WIRE}
+    for field in wire_fields(cls):
+        kind = kind_of(types[field.name])
         if structure:
+            read = None if kind.read is None else _hook(kind.read)
             overrides[field.name] = override(rename=wire_name(field.name), struct_hook=read)
         else:
             # Optional fields (tag, mediaUrl) are left out when None, as Bandwidth does.
             overrides[field.name] = override(
                 rename=wire_name(field.name),
-                unstruct_hook=write,
+                unstruct_hook=kind.write,
                 omit_if_default=field.default is None,
             )
-    return overrides
+    return {name: value for name, value in overrides.items() if hasattr(cls, name)}
 
 
-def _event_structure_hook(cls: type[Any], converter: cattrs.Converter) -> StructureHook:
-    generated: StructureHook = make_dict_structure_fn(
-        cls, converter, **_overrides(cls, structure=True)
-    )
-    modelled = wire_keys(cls)
-    expected: str = cls.event_type
+def _hook(read: Callable[[Any], Any]) -> StructureHook:
+    """Give a kind's reading function as cattrs calls a structure hook: with the type too."""
 
     def structure(value: object, _type: object) -> object:
-        if not is_object(value):
-            raise TypeError(f"expected a JSON object, received {describe(value)}")
-        if value.get(EVENT_TYPE) != expected:
-            received = describe(value[EVENT_TYPE]) if EVENT_TYPE in value else "none"
-            raise ValueError(f"{EVENT_TYPE} must be {expected!r}, received {received}")
-        event = generated(value, cls)
-        if modelled.issuperset(value):
-            return event
-        # Rare (Bandwidth added a field): pay for a second __init__ only then.
-        extra = {key: item for key, item in value.items() if key not in modelled}
-        return attrs.evolve(event, extra_fields=extra)
+        return read(value)
 
     return structure
 
 
-def _event_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> UnstructureHook:
+_TwoWays: TypeAlias = dict[str, tuple[str, Callable[[object], bool], Callable[[Any], Any]]]
+
+
+def _spelled_two_ways(cls: type) -> _TwoWays:
+    """Give the fields whose value has two wire spellings.
+
+    Wire key to (attribute, whether a wire value has the alternative spelling, and how to
+    write a value in it).
+    """
+    types = get_type_hints(cls)
+    found: _TwoWays = {}
+    for field in wire_fields(cls):
+        kind = kind_of(types[field.name])
+        if kind.alternative is not None and kind.write_alternative is not None:
+            found[wire_name(field.name)] = (field.name, kind.alternative, kind.write_alternative)
+    return found
+
+
+def _model_structure_hook(cls: type[Any], converter: cattrs.Converter) -> StructureHook:
+    generated: StructureHook = make_dict_structure_fn(
+        cls, converter, **_overrides(cls, structure=True)
+    )
+    modelled = wire_keys(cls)
+    alias_of = aliases(cls)
+    two_ways = _spelled_two_ways(cls)
+    expected: str | None = getattr(cls, "event_type", None)
+    others: tuple[str, ...] = getattr(cls, "event_type_aliases", ())
+
+    def structure(value: object, _type: object) -> object:
+        if not is_object(value):
+            raise TypeError(f"expected a JSON object, received {describe(value)}")
+        alternatives: set[str] = set()
+        if expected is not None and value.get(EVENT_TYPE) != expected:
+            if value.get(EVENT_TYPE) not in others:
+                received = describe(value[EVENT_TYPE]) if EVENT_TYPE in value else "none"
+                raise ValueError(f"{EVENT_TYPE} must be {expected!r}, received {received}")
+            alternatives.add(EVENT_TYPE)
+        if alias_of:
+            value = _canonical_keys(cls, value, alias_of, alternatives)
+        model = generated(value, cls)
+        for key, (_name, is_alternative, _write) in two_ways.items():
+            if key in value and is_alternative(value[key]):
+                alternatives.add(key)
+        changes: dict[str, object] = {}
+        if not modelled.issuperset(value):
+            # Rare (Bandwidth added a field): pay for a second __init__ only then.
+            changes[EXTRA_FIELDS] = {k: item for k, item in value.items() if k not in modelled}
+        if alternatives:
+            changes[WIRE_SPELLING] = alternatives
+        return attrs.evolve(model, **changes) if changes else model
+
+    return structure
+
+
+def _canonical_keys(
+    cls: type, value: Mapping[str, object], alias_of: Mapping[str, str], alternatives: set[str]
+) -> Mapping[str, object]:
+    """Give the body with each aliased key under its documented name; note which were aliased.
+
+    Raises:
+        ClassValidationError: The body has both keys of a field, naming the field.
+    """
+    renamed = dict(value)
+    for key, alias in alias_of.items():
+        if alias not in renamed:
+            continue
+        if key in renamed:
+            error = ValueError(f"{key} and {alias} are one field: expected either, received both")
+            name = next(a.name for a in wire_fields(cls) if wire_name(a.name) == key)
+            error.add_note(AttributeValidationNote(f"Structuring {name}", name, object))
+            # cattrs declares __new__ only: pyright reads ExceptionGroup's two-argument __init__.
+            raise ClassValidationError(f"While structuring {cls.__name__}", [error], cls)  # pyright: ignore[reportCallIssue]
+        renamed[key] = renamed.pop(alias)
+        alternatives.add(key)
+    return renamed
+
+
+def _model_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> UnstructureHook:
     generated: UnstructureHook = make_dict_unstructure_fn(
         cls, converter, **_overrides(cls, structure=False)
     )
+    alias_of = aliases(cls)
+    two_ways = _spelled_two_ways(cls)
+    event_type: str | None = getattr(cls, "event_type", None)
+    others = cast("tuple[str, ...]", getattr(cls, "event_type_aliases", ()))
 
-    def unstructure(event: Any) -> dict[str, Any]:  # noqa: ANN401 -- any of our events
-        wire = {EVENT_TYPE: event.event_type, **generated(event)}
-        if event.extra_fields:
-            # A copy: the caller may change the dict without changing the frozen event.
-            wire.update(copy_object(event.extra_fields, ""))
+    def unstructure(model: Any) -> dict[str, Any]:  # noqa: ANN401 -- any of our models
+        wire: dict[str, Any] = generated(model)
+        if event_type is not None:
+            wire = {EVENT_TYPE: event_type, **wire}
+        spelling: frozenset[str] = getattr(model, WIRE_SPELLING, frozenset())
+        for key in spelling:
+            if key == EVENT_TYPE:
+                wire[EVENT_TYPE] = others[0]
+            elif key in two_ways and key in wire:
+                name, _is_alternative, write_alternative = two_ways[key]
+                wire[key] = write_alternative(getattr(model, name))
+        renamed = spelling.intersection(alias_of)
+        if renamed:  # under the key that arrived, in its place
+            wire = {alias_of[k] if k in renamed else k: item for k, item in wire.items()}
+        if model.extra_fields:
+            # A copy: the caller may change the dict without changing the frozen model.
+            wire.update(copy_object(model.extra_fields, ""))
         return wire
 
     return unstructure
@@ -155,7 +192,7 @@ def _unstructure_unknown(event: UnknownEvent) -> dict[str, Any]:
 
 def _is_event_union(field_type: Any) -> bool:  # noqa: ANN401 -- cattrs asks about any type
     members = get_args(field_type) if isinstance(field_type, UnionType) else ()
-    return bool(members) and all(m in _EVENT_CLASSES or m is UnknownEvent for m in members)
+    return len(members) > 1 and all(m in _EVENT_CLASSES or m is UnknownEvent for m in members)
 
 
 def _event_union_structure_hook(union: Any, converter: cattrs.Converter) -> StructureHook:  # noqa: ANN401
@@ -176,9 +213,12 @@ def _event_union_structure_hook(union: Any, converter: cattrs.Converter) -> Stru
     return structure
 
 
-def _is_event_class(field_type: Any) -> bool:  # noqa: ANN401 -- cattrs asks about any type
-    # A tuple lookup, not issubclass(): cattrs asks about every type it meets, most not classes.
-    return field_type in _EVENT_CLASSES
+def _is_model_class(field_type: Any) -> bool:  # noqa: ANN401 -- cattrs asks about any type
+    # A set lookup, not issubclass(): cattrs asks about every type it meets, most not classes.
+    try:
+        return field_type in _MODEL_CLASSES
+    except TypeError:  # an unhashable type annotation
+        return False
 
 
 def configure_converter(converter: cattrs.Converter) -> None:
@@ -195,17 +235,17 @@ def configure_converter(converter: cattrs.Converter) -> None:
     """
 
     def structure_factory(cls: type[Any]) -> StructureHook:
-        return _event_structure_hook(cls, converter)
+        return _model_structure_hook(cls, converter)
 
     def unstructure_factory(cls: type[Any]) -> UnstructureHook:
-        return _event_unstructure_hook(cls, converter)
+        return _model_unstructure_hook(cls, converter)
 
     def union_factory(union: Any) -> StructureHook:  # noqa: ANN401 -- a union type
         return _event_union_structure_hook(union, converter)
 
-    converter.register_structure_hook_factory(_is_event_class, structure_factory)
+    converter.register_structure_hook_factory(_is_model_class, structure_factory)
     converter.register_structure_hook_factory(_is_event_union, union_factory)
-    converter.register_unstructure_hook_factory(_is_event_class, unstructure_factory)
+    converter.register_unstructure_hook_factory(_is_model_class, unstructure_factory)
     converter.register_structure_hook(UnknownEvent, _structure_unknown)
     converter.register_unstructure_hook(UnknownEvent, _unstructure_unknown)
 

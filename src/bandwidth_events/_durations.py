@@ -2,21 +2,23 @@
 
 Bandwidth writes ``PT20.056S``, ``PT1M52.217257456S``, ``PT0S``: hours, minutes and seconds,
 zero units left out, up to nine fractional digits. isodate reads any ISO 8601 duration; we keep
-the ones that have a fixed length and are not negative, rounded to `timedelta`'s microseconds.
+the ones that have a fixed length and are not negative. Java's shape is read exactly, to the
+nanosecond: a value finer than `timedelta`'s microseconds is a `PreciseDuration`, which keeps
+the rest and writes it back.
 """
 
 import re
 from datetime import timedelta
 from functools import cache
-from typing import Final
+from typing import Any, Final, Self, SupportsIndex
 
 from ._errors import describe
 
-# The shape Java writes, with at most microseconds: read exactly with integers, which is what
-# isodate gives too (a property test pins the two together). Longer fractions, days and the
-# rest take isodate's path.
+# The shape Java writes: read exactly with integers, which is what isodate gives too, up to its
+# rounding of nanoseconds (a property test pins the two together). Days, longer fractions and
+# the rest take isodate's path.
 _JAVA_SHAPE = re.compile(
-    r"PT(?=[0-9])(?:([0-9]{1,9})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,6}))?S)?"
+    r"PT(?=[0-9])(?:([0-9]{1,11})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,9}))?S)?"
 )
 _match_java_shape = _JAVA_SHAPE.fullmatch
 #: The commonest of them, seconds to the millisecond (``PT20.056S``), for the generated readers
@@ -53,7 +55,15 @@ def parse_duration(value: object) -> timedelta:
         total += 60 * int(minutes)
     if hours:
         total += 3600 * int(hours)
-    return timedelta(0, total, int(fraction.ljust(6, "0")) if fraction else 0)
+    micros = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    try:
+        if not fraction or len(fraction) <= 6:  # noqa: PLR2004 -- a timedelta holds it exactly
+            return timedelta(0, total, micros)
+        return PreciseDuration(0, total, micros, nanoseconds=int(fraction[6:].ljust(3, "0")))
+    except OverflowError as exc:
+        raise ValueError(
+            f"expected an ISO 8601 duration, received {describe(value)}: {exc}"
+        ) from exc
 
 
 def _parse_general(value: str) -> timedelta:
@@ -83,20 +93,93 @@ def format_duration(value: timedelta) -> str:
     """Write a `timedelta` the way Java's ``Duration.toString()`` does.
 
     Hours, minutes and seconds, no zero units, no trailing fractional zeros; ``PT0S`` for zero.
+    A `PreciseDuration` is written to the nanosecond.
     """
     # The parts a timedelta keeps, not a division: this runs for every event written.
     minutes, seconds = divmod(value.days * 86400 + value.seconds, 60)
     hours, minutes = divmod(minutes, 60)
     micros = value.microseconds
+    nanos = value.nanoseconds if isinstance(value, PreciseDuration) else 0
     text = "PT"
     if hours:
         text += f"{hours}H"
     if minutes:
         text += f"{minutes}M"
-    if seconds or micros:
-        fraction = f".{micros:06d}".rstrip("0") if micros else ""
+    if seconds or micros or nanos:
+        if nanos:
+            fraction = f".{micros:06d}{nanos:03d}".rstrip("0")
+        else:
+            fraction = f".{micros:06d}".rstrip("0") if micros else ""
         text += f"{seconds}{fraction}S"
     return "PT0S" if text == "PT" else text
+
+
+class PreciseDuration(timedelta):
+    """A `timedelta` that also keeps the nanoseconds past its microseconds.
+
+    Bandwidth writes durations to the nanosecond (``PT4.9891287S``); a value finer than a
+    microsecond is read as one of these, so that it is written back exactly. It is a
+    `timedelta` in every other way, at microsecond precision: arithmetic gives a plain
+    `timedelta`. It equals another duration only when the nanoseconds match too.
+
+    Attributes:
+        nanoseconds: The nanoseconds past ``microseconds``, 0 to 999.
+    """
+
+    __slots__ = ("_nanoseconds",)
+    _nanoseconds: int
+
+    def __new__(cls, *args: Any, nanoseconds: int = 0, **kwargs: Any) -> Self:  # noqa: ANN401 -- timedelta's own arguments
+        """Make a duration: `timedelta`'s arguments, and the nanoseconds past them."""
+        if type(nanoseconds) is not int or not 0 <= nanoseconds <= 999:  # noqa: PLR2004
+            raise ValueError(f"nanoseconds must be an integer from 0 to 999, got {nanoseconds!r}")
+        self = super().__new__(cls, *args, **kwargs)
+        self._nanoseconds = nanoseconds
+        return self
+
+    @property
+    def nanoseconds(self) -> int:
+        """The nanoseconds past ``microseconds``, 0 to 999."""
+        return self._nanoseconds
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, timedelta):
+            return NotImplemented
+        theirs = other._nanoseconds if isinstance(other, PreciseDuration) else 0
+        return timedelta.__eq__(self, other) and self._nanoseconds == theirs
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        base = timedelta.__hash__(self)
+        return hash((base, self._nanoseconds)) if self._nanoseconds else base
+
+    def __repr__(self) -> str:
+        return f"{timedelta.__repr__(self)[:-1]}, nanoseconds={self._nanoseconds})"
+
+    def __str__(self) -> str:
+        text = timedelta.__str__(self)
+        return (
+            f"{text}{self._nanoseconds:03d}"
+            if self.microseconds
+            else f"{text}.000000{self._nanoseconds:03d}"
+        )
+
+    def __reduce_ex__(self, _protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (_precise, (self.days, self.seconds, self.microseconds, self._nanoseconds))
+
+
+def _precise(days: int, seconds: int, microseconds: int, nanoseconds: int) -> PreciseDuration:
+    return PreciseDuration(days, seconds, microseconds, nanoseconds=nanoseconds)
+
+
+def with_nanoseconds(value: timedelta, nanoseconds: int) -> timedelta:
+    """Give a duration with these nanoseconds past its microseconds (a plain one for none)."""
+    if not nanoseconds:
+        return timedelta(value.days, value.seconds, value.microseconds)
+    return _precise(value.days, value.seconds, value.microseconds, nanoseconds)
 
 
 def require_not_negative(_instance: object, _attribute: object, value: timedelta) -> None:

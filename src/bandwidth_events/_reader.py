@@ -1,127 +1,189 @@
-"""The fast path of `parse_event`: one generated function per event class.
+"""The fast path of `parse_event`: one generated function per model class.
 
 cattrs' generated hooks call a Python function per field and then the class's ``__init__``,
 which runs the attrs converters and validators again. For a valid body in Bandwidth's format
 that is most of the cost of parsing. A reader does the same job in one function: it checks
 each field's JSON type inline, reads Bandwidth's timestamp and duration shapes inline (anything
-else through the readers the converter uses), and sets the slots of a new instance directly,
-since every value it sets is already what the converters and validators would make of it (UTC
-datetimes, non-negative durations, enum members, read-only unknown fields).
+else through the readers the converter uses), reads nested objects with their own readers, and
+sets the slots of a new instance directly, since every value it sets is already what the
+converters and validators would make of it (UTC datetimes, non-negative durations, enum
+members, read-only unknown fields). Each field's statements come from its kind (``_kinds``).
 
-A reader accepts less than the converter (exact ``str``/``int`` types, no subclasses) and never
-explains: on anything unexpected it raises, and `parse_event` reads the body again with the
-converter's detailed validation, which accepts what it should and names every bad field.
+A reader accepts less than the converter (exact ``dict``/``list``/``str``/``int`` types, no
+subclasses) and never explains: on anything unexpected it raises one of `DECLINED`, and
+`parse_event` reads the body again with the converter's detailed validation, which accepts what
+it should and names every bad field. Any other exception is a bug here and is let through.
 Property tests pin a reader to the converter: same event, or the reader refuses.
+
+The generated source is registered in `linecache` under a file name of its own, as attrs does
+for its generated methods, so tracebacks, debuggers and `inspect.getsource` show it.
 """
 
+import linecache
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
-from typing import Any, Final, TypeAlias, get_args, get_type_hints
+from typing import Any, Final, TypeAlias, get_type_hints
 
 import attrs
 
-from ._converter import is_open_enum
-from ._durations import WHOLE_SECONDS, fraction_of_second, match_seconds_shape, parse_duration
 from ._json import EMPTY_OBJECT, frozen_object
-from ._naming import EVENT_TYPE, EXTRA_FIELDS, wire_keys, wire_name
-from ._timestamps import BANDWIDTH_SKELETON, parse_timestamp
+from ._kinds import Kind, is_optional, kind_of
+from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys, wire_name
 
 Reader: TypeAlias = Callable[[Mapping[str, object]], Any]
 
 
-class _Refused(Exception):  # noqa: N818 -- never seen outside: parse_event falls back
+class Refused(Exception):  # noqa: N818 -- never seen outside: parse_event falls back
     """The reader does not take this body; the converter will say what is wrong with it."""
 
 
-# One template per field type: statements that read the wire key into ``v``, or raise.
-# ``{key}`` is the wire name, ``{name}`` the attribute. Each ends with ``v`` set to its value.
-_REFUSE_NON_STR = "if v.__class__ is not str: raise _Refused"
-_TEMPLATES: Final[Mapping[object, tuple[str, ...]]] = {
-    str: ("v = o[{key!r}]", _REFUSE_NON_STR),
-    # An absent key is counted, so that the unknown fields are known without a set operation.
-    str | None: (
-        "v = o.get({key!r}, _absent)",
-        "if v.__class__ is not str:",
-        "    if v is _absent:",
-        "        v = None",
-        "        unknown += 1",
-        "    elif v is not None: raise _Refused",
-    ),
-    int: ("v = o[{key!r}]", "if v.__class__ is not int: raise _Refused"),
-    # Bandwidth's shapes inline (see _timestamps and _durations), anything else through the
-    # full readers. A value that is not a string fails the shape check or raises: refused.
-    datetime: (
-        "v = o[{key!r}]",
-        f"if v[4:20:3] == {BANDWIDTH_SKELETON!r} and v[23:] == 'Z': v = _fromisoformat(v)",
-        "else: v = _timestamp(v)",
-    ),
-    timedelta: (
-        "v = o[{key!r}]",
-        "m = _seconds_shape(v)",
-        "if m is None: v = _duration(v)",
-        "else: v = _whole_seconds[m[1]] + _fraction(m[2])",
-    ),
-}
-_OPEN_ENUM: Final[tuple[str, ...]] = ("v = o[{key!r}]", _REFUSE_NON_STR, "v = _{name}.get(v, v)")
+#: What a reader raises for a body it does not take: its own refusal, a missing key, a value of
+#: the wrong type or shape. `parse_event` falls back on exactly these.
+DECLINED: Final = (Refused, LookupError, TypeError, ValueError)
+
+_NO_ALTERNATIVES: Final[frozenset[str]] = frozenset()
+_READERS: dict[type, Reader] = {}
 
 
 def make_reader(cls: type[Any]) -> Reader:
-    """Generate the reader of one event class (see the module's docs).
+    """Give the reader of one model class, generated on first use (see the module's docs).
 
-    The body's shape (a mapping) is the caller's to check; the reader refuses a body whose
-    ``eventType`` is not the class's.
+    An event's reader refuses a body whose ``eventType`` is not the class's; the body's shape
+    (a ``dict``) is the caller's to check.
 
     Raises:
-        KeyError: A field's type has no template (a programming error, found at import).
+        TypeError: A field's type has no kind (a programming error, found at import).
     """
+    reader = _READERS.get(cls)
+    if reader is None:
+        reader = _READERS[cls] = _generate(cls)
+    return reader
+
+
+def _generate(cls: type[Any]) -> Reader:
     hints = get_type_hints(cls)
     modelled = wire_keys(cls)
+    alias_of = aliases(cls)
+    spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
     namespace: dict[str, Any] = {
-        "_Refused": _Refused,
+        "_Refused": Refused,
         "_cls": cls,
         "_new": object.__new__,
         "_absent": object(),
-        "_timestamp": parse_timestamp,
-        "_fromisoformat": datetime.fromisoformat,
-        "_duration": parse_duration,
-        "_seconds_shape": match_seconds_shape,
-        "_whole_seconds": WHOLE_SECONDS,
-        "_fraction": fraction_of_second,
         "_modelled": modelled,
         "_extra": _extra_fields,
         "_empty": EMPTY_OBJECT,
+        "_no_alternatives": _NO_ALTERNATIVES,
     }
-    lines = [
-        "def read(o):",
-        f"    if o[{EVENT_TYPE!r}] != {cls.event_type!r}: raise _Refused",
-        # The body's unknown fields: its keys beyond the modelled ones, once each absent
-        # optional key is added back (required keys are all there, or the reader raised).
-        f"    unknown = len(o) - {len(modelled)}",
-        "    self = _new(_cls)",
-    ]
+    helpers: list[str] = []
+    body: list[str] = _check_event_type(cls)
+    # The body's unknown fields: its keys beyond the modelled ones, once each absent modelled
+    # key is added back (required keys are all there, or the reader raised).
+    body.append(f"unknown = len(o) - {len(modelled)}")
+    body.append("self = _new(_cls)")
     for field in attrs.fields(cls):
         # Each slot is set through its own descriptor: the class is frozen, and this skips the
         # attribute lookup object.__setattr__ would make.
         namespace[f"_set_{field.name}"] = getattr(cls, field.name).__set__
-        if field.name == EXTRA_FIELDS:
-            continue
-        field_type = hints[field.name]
-        if is_open_enum(field_type):
-            template = _OPEN_ENUM
-            members = get_args(field_type)[0]
-            namespace[f"_{field.name}"] = {member.value: member for member in members}
-        else:
-            template = _TEMPLATES[field_type]
-        key = wire_name(field.name)
-        lines.extend("    " + line.format(key=key, name=field.name) for line in template)
-        lines.append(f"    _set_{field.name}(self, v)")
-    extra = "_extra(o, _modelled) if unknown else _empty"
-    lines.append(f"    _set_{EXTRA_FIELDS}(self, {extra})")
-    lines.append("    return self")
-    code = compile("\n".join(lines), f"<bandwidth_events reader {cls.__name__}>", "exec")
-    exec(code, namespace)  # noqa: S102 -- our own source, from the class's own fields
+        if field.name not in (EXTRA_FIELDS, WIRE_SPELLING):
+            body += _field(field.name, hints[field.name], alias_of, namespace, helpers)
+            body.append(f"_set_{field.name}(self, v)")
+    body.append(f"_set_{EXTRA_FIELDS}(self, _extra(o, _modelled) if unknown else _empty)")
+    if spelled:
+        alternatives = "frozenset(alternatives) if alternatives else _no_alternatives"
+        body.append(f"_set_{WIRE_SPELLING}(self, {alternatives})")
+        body.insert(0, "alternatives = []")
+    body.append("return self")
+    source = "\n".join([*helpers, "def read(o):", *("    " + line for line in body)]) + "\n"
+    if "alternatives.append" in source and not spelled:
+        raise TypeError(f"{cls.__name__} has fields spelled two ways but no {WIRE_SPELLING} field")
+    return _compile(cls, source, namespace)
+
+
+def _check_event_type(cls: type[Any]) -> list[str]:
+    """Give the statements that refuse a body of another event (none for a nested object)."""
+    event_type: str | None = getattr(cls, "event_type", None)
+    if event_type is None:
+        return []
+    others: tuple[str, ...] = cls.event_type_aliases
+    lines = [f"t = o[{EVENT_TYPE!r}]", f"if t != {event_type!r}:"]
+    if not others:
+        return [*lines, "    raise _Refused"]
+    return [
+        *lines,
+        f"    if t in {others!r}: alternatives.append({EVENT_TYPE!r})",
+        "    else: raise _Refused",
+    ]
+
+
+def _compile(cls: type[Any], source: str, namespace: dict[str, Any]) -> Reader:
+    """Compile a reader's source, registered in linecache under a name of its own."""
+    filename = f"<bandwidth_events reader {cls.__module__}.{cls.__qualname__}>"
+    # As attrs does: the source outlives the module's own cache checks (no mtime to compare).
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 -- our source, from the class's fields
     reader: Reader = namespace["read"]
     return reader
+
+
+def _field(
+    name: str,
+    field_type: Any,  # noqa: ANN401 -- any annotation
+    alias_of: Mapping[str, str],
+    namespace: dict[str, Any],
+    helpers: list[str],
+) -> list[str]:
+    """Give the statements that read one field's wire value into ``v``, or refuse."""
+    key = wire_name(name)
+    kind = kind_of(field_type)
+    convert = _statements(kind, f"_{name}_", namespace, helpers)
+    if kind.alternative is not None:
+        namespace[f"_{name}_alternative"] = kind.alternative
+        convert = [f"if _{name}_alternative(v): alternatives.append({key!r})", *convert]
+    alias = alias_of.get(key)
+    if alias is not None:
+        if is_optional(field_type):
+            raise TypeError(f"{key} is optional and has a second wire key: not supported yet")
+        return _fetch_either(key, alias) + convert
+    if not is_optional(field_type):
+        return [f"v = o[{key!r}]", *convert]
+    # Absent or a value: one test each way.
+    return [
+        f"v = o.get({key!r}, _absent)",
+        "if v is _absent:",
+        "    v = None",
+        "    unknown += 1",
+        "elif v is not None:",
+        *("    " + line for line in convert),
+    ]
+
+
+def _fetch_either(key: str, alias: str) -> list[str]:
+    """Give the statements that put the value of a required key, or of its alias, in ``v``.
+
+    Of the two keys, one is absent (``unknown`` counts it); both is refused.
+    """
+    return [
+        f"v = o.get({key!r}, _absent)",
+        "unknown += 1",
+        "if v is _absent:",
+        f"    v = o[{alias!r}]",
+        f"    alternatives.append({key!r})",
+        f"elif {alias!r} in o: raise _Refused",
+    ]
+
+
+def _statements(
+    kind: Kind, prefix: str, namespace: dict[str, Any], helpers: list[str]
+) -> list[str]:
+    """Give a kind's statements with its names put in the namespace under ``prefix``."""
+    for name, value in kind.names.items():
+        namespace[prefix + name] = value
+    if kind.model is not None:
+        namespace[prefix + "read"] = make_reader(kind.model)
+    if kind.item is not None:
+        item = _statements(kind.item, prefix + "item_", namespace, helpers)
+        helpers += [f"def {prefix}item(v):", *("    " + line for line in item), "    return v"]
+    return [line.format(p=prefix) for line in kind.reader]
 
 
 def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mapping[str, object]:

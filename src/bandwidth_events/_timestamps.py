@@ -2,12 +2,15 @@
 
 Bandwidth writes ``2019-09-13T16:50:53.788Z``; its published examples also show no zone at all
 (meant as UTC), minute precision, and numeric offsets are valid ISO 8601. We read all of those
-with dateutil's strict ISO parser and keep every value as an aware UTC `datetime`.
+with dateutil's strict ISO parser and keep every value as an aware UTC `datetime`. A value finer
+than a microsecond (Java writes up to nanoseconds) is a `PreciseTimestamp`, which keeps the rest
+and writes it back.
 """
 
+import re
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self, SupportsIndex
 
 import orjson
 
@@ -46,6 +49,10 @@ def parse_timestamp(value: object) -> datetime:
     return _parse_general(value)
 
 
+# The fraction of a second past its microseconds, which both parsers drop.
+_NANOSECONDS = re.compile(r"[.,][0-9]{6}([0-9]{1,3})")
+
+
 def _parse_general(value: str) -> datetime:
     """Read any ISO 8601 date and time dateutil's strict parser knows (the slow path)."""
     # A date alone is valid ISO 8601 but is not a moment: require the time part.
@@ -53,11 +60,13 @@ def _parse_general(value: str) -> datetime:
         raise ValueError(f"expected an ISO 8601 date and time, received {describe(value)}")
     try:
         parsed = _general_parser().isoparse(value)
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise ValueError(
             f"expected an ISO 8601 date and time, received {describe(value)}: {exc}"
         ) from exc
+    finer = _NANOSECONDS.search(value, value.index("T"))
+    return parsed if finer is None else with_nanosecond(parsed, int(finer[1].ljust(3, "0")))
 
 
 @cache
@@ -71,19 +80,98 @@ def _general_parser() -> "isoparser":
 
 
 def format_timestamp(value: datetime) -> str:
-    """Write an aware `datetime` the way Bandwidth does: UTC, ``Z``, milliseconds.
+    """Write an aware `datetime` the way Bandwidth (Java's ``Instant``) does: UTC, ``Z``.
 
-    Microseconds are written only when the value has them, so nothing is lost.
+    Milliseconds, or microseconds or nanoseconds when the value has them, so nothing is lost.
     """
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     # orjson writes RFC 3339 (b'"2019-09-13T16:50:53.788000Z"', no fraction when it is zero)
     # several times faster than datetime.isoformat(); keep milliseconds unless finer is needed.
-    quoted = orjson.dumps(value, option=orjson.OPT_UTC_Z)
     micro = value.microsecond
+    if isinstance(value, PreciseTimestamp):  # orjson takes no subclass
+        text = datetime.isoformat(value, timespec="seconds")[:19]  # strftime drops year zeros
+        return (
+            f"{text}.{micro:06d}{value.nanosecond:03d}Z"
+            if value.nanosecond
+            else (format_timestamp(with_nanosecond(value, 0)))
+        )
+    quoted = orjson.dumps(value, option=orjson.OPT_UTC_Z)
     if not micro:
         return quoted[1:20].decode() + ".000Z"
     return (quoted[1:24] if micro % 1000 == 0 else quoted[1:27]).decode() + "Z"
+
+
+class PreciseTimestamp(datetime):
+    """A `datetime` that also keeps the nanoseconds past its microseconds.
+
+    A timestamp finer than a microsecond (``2019-09-13T16:50:53.788123456Z``) is read as one of
+    these, so that it is written back exactly. It is a `datetime` in every other way, at
+    microsecond precision: arithmetic and ``replace`` give microseconds only. It equals another
+    moment only when the nanoseconds match too.
+
+    Attributes:
+        nanosecond: The nanoseconds past ``microsecond``, 0 to 999.
+    """
+
+    __slots__ = ("_nanosecond",)
+    _nanosecond: int
+
+    def __new__(cls, *args: Any, nanosecond: int = 0, **kwargs: Any) -> Self:  # noqa: ANN401 -- datetime's own arguments
+        """Make a moment: `datetime`'s arguments, and the nanoseconds past them."""
+        if type(nanosecond) is not int or not 0 <= nanosecond <= 999:  # noqa: PLR2004
+            raise ValueError(f"nanosecond must be an integer from 0 to 999, got {nanosecond!r}")
+        self = super().__new__(cls, *args, **kwargs)
+        self._nanosecond = nanosecond
+        return self
+
+    @property
+    def nanosecond(self) -> int:
+        """The nanoseconds past ``microsecond``, 0 to 999."""
+        return self._nanosecond
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, datetime):
+            return NotImplemented
+        theirs = other._nanosecond if isinstance(other, PreciseTimestamp) else 0
+        return datetime.__eq__(self, other) and self._nanosecond == theirs
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        base = datetime.__hash__(self)
+        return hash((base, self._nanosecond)) if self._nanosecond else base
+
+    def __repr__(self) -> str:
+        return f"{datetime.__repr__(self)[:-1]}, nanosecond={self._nanosecond})"
+
+    def __str__(self) -> str:
+        return self.isoformat(sep=" ")
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        """Write ISO 8601 as `datetime.isoformat` does, to the nanosecond with the default."""
+        text = datetime.isoformat(self, sep, timespec)
+        if timespec != "auto" or not self._nanosecond:
+            return text
+        head, zone = text[:26], text[26:]
+        if not self.microsecond:  # no fraction written at all
+            head, zone = text[:19] + ".000000", text[19:]
+        return f"{head}{self._nanosecond:03d}{zone}"
+
+    def __reduce_ex__(self, _protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (with_nanosecond, (with_nanosecond(self, 0), self._nanosecond))
+
+
+def with_nanosecond(value: datetime, nanosecond: int) -> datetime:
+    """Give a moment with these nanoseconds past its microseconds (a plain one for none)."""
+    parts = (value.year, value.month, value.day, value.hour, value.minute, value.second)
+    if not nanosecond:
+        return datetime(*parts, value.microsecond, value.tzinfo, fold=value.fold)  # noqa: DTZ001 -- the tzinfo is passed
+    return PreciseTimestamp(
+        *parts, value.microsecond, value.tzinfo, fold=value.fold, nanosecond=nanosecond
+    )
 
 
 def to_utc(value: datetime) -> datetime:
@@ -102,6 +190,8 @@ def to_utc(value: datetime) -> datetime:
             f"naive datetime {value.isoformat()} is ambiguous: give it a tzinfo (e.g. datetime.UTC)"
         )
     try:
-        return value.astimezone(UTC)
+        utc = value.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError(f"{value.isoformat()} is out of range in UTC") from exc
+    # astimezone makes a new instance: carry the nanoseconds over.
+    return with_nanosecond(utc, value.nanosecond) if isinstance(value, PreciseTimestamp) else utc

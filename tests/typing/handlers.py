@@ -10,6 +10,7 @@ from typing import Any, Literal, assert_never, assert_type, reveal_type
 import attrs
 
 from bandwidth_events import (
+    CallEvent,
     ConferenceCompleted,
     ConferenceCreated,
     ConferenceEvent,
@@ -21,6 +22,7 @@ from bandwidth_events import (
     FileFormat,
     RecordingStatus,
     UnknownEvent,
+    VoiceEvent,
     make_converter,
     parse_event,
     to_dict,
@@ -35,7 +37,9 @@ def handle(body: bytes) -> str:  # noqa: PLR0911 -- one return per case, as user
     except EventParseError as error:
         assert_type(error.body, object)
         return f"rejected: {sorted(error.errors)}"
-    assert_type(event, ConferenceEvent | UnknownEvent)
+    assert_type(event, VoiceEvent | UnknownEvent)
+    if isinstance(event, CallEvent):
+        return f"call {event.call_id}"  # every call event has its call
     match event:
         case ConferenceMemberJoin(call_id=call_id, from_=caller):
             assert_type(call_id, str)

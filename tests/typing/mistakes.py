@@ -14,11 +14,16 @@ from datetime import UTC, datetime
 
 import bandwidth_events
 from bandwidth_events import (
+    Answer,
+    CallCause,
     ConferenceCompleted,
     ConferenceCreated,
     ConferenceMemberExit,
     ConferenceMemberJoin,
     ConferenceRecordingAvailable,
+    Disconnect,
+    Initiate,
+    MediaStreamStarted,
     Router,
     UnknownEvent,
     parse_event,
@@ -42,6 +47,31 @@ def event_mistakes(body: bytes) -> None:
     ConferenceMemberExit(event_time=NOW, conference_id="", name="", call_id="", from_=1, to="")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     ConferenceCreated(event_time="2019-07-31T13:16:01.324Z", conference_id="c", name="n")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     _ = bandwidth_events.parse_events  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def call_event_mistakes(body: bytes) -> None:
+    """Misusing call events: nested optionals, open enums, fields another event has."""
+    answer = parse_event(body, Answer)
+    _ = answer.machine_detection_result.value  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]
+    _ = parse_event(body, Initiate).tag  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    cause: CallCause = parse_event(body, Disconnect).cause  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
+    tracks: list[str] = parse_event(body, MediaStreamStarted).media_stream.tracks  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
+    _ = (cause, tracks)
+
+
+def bxml_for_disconnect(_event: Disconnect) -> str:
+    """A handler that answers BXML to an event whose answer Bandwidth ignores."""
+    return WELCOME
+
+
+def disconnect_handler(_event: Disconnect) -> None:
+    """A handler for disconnects."""
+
+
+def call_router_mistakes(router: Router) -> None:
+    """Registering call-event handlers that do not fit."""
+    router.on(Disconnect)(bxml_for_disconnect)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    router.on(Answer)(disconnect_handler)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 WELCOME = "<Response><SpeakSentence>Welcome</SpeakSentence></Response>"

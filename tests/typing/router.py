@@ -7,14 +7,15 @@ from collections.abc import Callable
 from typing import assert_type
 
 from bandwidth_events import (
-    Outcome,
     ConferenceCreated,
     ConferenceEvent,
     ConferenceMemberExit,
     ConferenceMemberJoin,
     ConferenceRecordingAvailable,
+    Outcome,
     Router,
     UnknownEvent,
+    VoiceEvent,
 )
 
 router = Router()
@@ -53,7 +54,7 @@ def unknown(event: UnknownEvent) -> None:
 
 
 @router.fallback
-def everything_else(event: ConferenceEvent | UnknownEvent) -> None:
+def everything_else(event: VoiceEvent | UnknownEvent) -> None:
     """The fallback takes any event."""
     print(event)  # noqa: T201
 
@@ -62,7 +63,7 @@ def decorated_functions_keep_their_types() -> None:
     """Registering does not change what the handler is."""
     assert_type(welcome, Callable[[ConferenceMemberJoin], str])
     assert_type(store, Callable[[ConferenceRecordingAvailable], None])
-    assert_type(everything_else, Callable[[ConferenceEvent | UnknownEvent], None])
+    assert_type(everything_else, Callable[[VoiceEvent | UnknownEvent], None])
 
 
 def answer(body: bytes) -> tuple[int, bytes]:
@@ -72,5 +73,5 @@ def answer(body: bytes) -> tuple[int, bytes]:
     assert_type(result.status, int)
     assert_type(result.content_type, str | None)
     assert_type(result.bxml, str | None)
-    assert_type(result.event, ConferenceEvent | UnknownEvent)
+    assert_type(result.event, VoiceEvent | UnknownEvent)
     return result.status, result.body

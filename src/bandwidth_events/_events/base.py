@@ -1,0 +1,131 @@
+"""What every model class shares: the attrs setup, unknown fields, pickling, the base classes.
+
+Each model class is ``@attrs.frozen(kw_only=True, field_transformer=prepare)``: `prepare` gives
+every field the attrs converter and validator of its type's kind (``_kinds``), so an event built
+in Python holds what one parsed from the wire would, and orders required fields first.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar, cast
+
+import attrs
+
+from bandwidth_events._enums import CallDirection
+from bandwidth_events._json import EMPTY_OBJECT, frozen_object
+from bandwidth_events._kinds import kind_of
+from bandwidth_events._naming import ALIAS, DOC, NOT_ON_THE_WIRE, wire_keys
+
+_T = TypeVar("_T")
+
+
+def prepare(_cls: type, fields: "Sequence[attrs.Attribute[Any]]") -> "list[attrs.Attribute[Any]]":
+    """Give each field its kind's converter and validator; order required fields first.
+
+    Each class's own fields stay next to the shared ones, and ``extra_fields`` (then
+    ``wire_spelling``) come last, in reprs and signatures alike.
+    """
+    prepared: list[attrs.Attribute[Any]] = []
+    for field in fields:
+        if field.name not in NOT_ON_THE_WIRE:
+            field_type: Any = field.type  # the annotation: attrs types it as a class
+            kind = kind_of(field_type)
+            declared: Any = field  # attrs types a converter's arguments as unknown
+            converter: Any = declared.converter or kind.convert
+            validator: Any = declared.validator or kind.validate
+            field = field.evolve(converter=converter, validator=validator)  # noqa: PLW2901 -- the same field, prepared
+        prepared.append(field)
+    return sorted(
+        prepared,
+        key=lambda a: (a.default is not attrs.NOTHING) + 2 * (a.name in NOT_ON_THE_WIRE),
+    )
+
+
+def wire(*, doc: str | None = None, alias: str | None = None, default: Any = attrs.NOTHING) -> Any:  # noqa: ANN401 -- what attrs.field gives
+    """Declare a field whose documentation or wire key differs from the catalogue's rule.
+
+    Args:
+        doc: What the field means in this class, where the shared catalogue's text is wrong.
+        alias: A second wire key Bandwidth documents for the same field (see ``aliases``).
+        default: ``None`` for an optional field.
+    """
+    metadata: dict[str, str] = {}
+    if doc is not None:
+        metadata[DOC] = doc
+    if alias is not None:
+        metadata[ALIAS] = alias
+    return attrs.field(default=default, metadata=metadata)
+
+
+def _no_modelled_keys(instance: object, _attribute: object, value: Mapping[str, object]) -> None:
+    clash = sorted(wire_keys(type(instance)).intersection(value)) if value else None
+    if clash:
+        raise ValueError(f"extra_fields may not hold modelled wire fields: {clash}")
+
+
+#: ``wire_spelling``: declared by the classes whose fields have two wire spellings.
+def _keys(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+SPELLING: Any = attrs.field(
+    default=frozenset[str](), converter=_keys, eq=False, hash=False, repr=False
+)
+
+
+@attrs.frozen(kw_only=True, field_transformer=prepare)
+class Model:
+    """A webhook body or an object nested in one (private: users see the concrete classes).
+
+    Pickled and deep-copied through ``__init__``: the read-only mappings it holds cannot be
+    pickled, and its converters make them again.
+    """
+
+    extra_fields: Mapping[str, object] = attrs.field(
+        default=EMPTY_OBJECT, converter=frozen_object, validator=_no_modelled_keys, hash=False
+    )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        cls = type(self)
+        values: dict[str, object] = {}
+        for field in attrs.fields(cast("type[attrs.AttrsInstance]", cls)):
+            value = getattr(self, field.name)
+            values[field.name] = dict(value) if isinstance(value, Mapping) else value  # pyright: ignore[reportUnknownArgumentType]
+        return (_rebuild, (cls, values))
+
+
+def _rebuild(cls: type[_T], values: dict[str, Any]) -> _T:
+    return cls(**values)
+
+
+@attrs.frozen(kw_only=True, field_transformer=prepare)
+class Event(Model):
+    """A webhook event (private): its ``eventType`` and what its answer may hold, on the class."""
+
+    event_type: ClassVar[str]
+    #: Other ``eventType`` values Bandwidth's sources give this event.
+    event_type_aliases: ClassVar[tuple[str, ...]] = ()
+    accepts_bxml: ClassVar[bool]
+
+    event_time: datetime
+
+
+@attrs.frozen(kw_only=True, field_transformer=prepare)
+class ConferenceEventBase(Event):
+    """The fields every conference webhook has (private)."""
+
+    conference_id: str
+    name: str
+    tag: str | None = None
+
+
+@attrs.frozen(kw_only=True, field_transformer=prepare)
+class CallEventBase(Event):
+    """The fields every call webhook has (private): the call and its two ends."""
+
+    call_id: str
+    call_url: str
+    from_: str
+    to: str
+    direction: CallDirection | str
+    start_time: datetime

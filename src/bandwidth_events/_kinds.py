@@ -1,0 +1,381 @@
+"""Field kinds: every rule for a field's type, in one table.
+
+A kind says how values of one attribute type travel: how the converter reads one from the wire
+and writes it back, the statements the generated fast readers inline for it, how an event built
+in Python normalises it (the attrs converter and validator), and how tests generate it (attribute
+values, and wire values as Bandwidth writes them). The converter (`_converter`), the readers
+(`_reader`), the event classes (`_events`) and `bandwidth_events.testing` all derive from this
+module: a new field type is one entry in `_KINDS`, or one case in `kind_of` for a generic shape.
+
+The reader statements transform the wire value held in ``v`` into the attribute value, or raise
+(``_Refused`` or any lookup, type or value error) to hand the body to the converter, which
+explains. ``{p}`` in them is the prefix of the names the kind puts in the reader's namespace.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import cache
+from types import MappingProxyType, NoneType, UnionType
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast, get_args, get_origin
+
+import attrs
+
+from ._durations import (
+    WHOLE_SECONDS,
+    format_duration,
+    fraction_of_second,
+    match_seconds_shape,
+    parse_duration,
+    require_not_negative,
+)
+from ._errors import describe
+from ._timestamps import BANDWIDTH_SKELETON, format_timestamp, parse_timestamp, to_utc
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from hypothesis.strategies import SearchStrategy
+
+Read: TypeAlias = Callable[[Any], Any]
+Write: TypeAlias = Callable[[Any], Any]
+#: Given ``hypothesis.strategies``, a strategy (kinds never import Hypothesis themselves).
+Strategy: TypeAlias = "Callable[[ModuleType], SearchStrategy[Any]]"
+
+
+@attrs.frozen
+class Kind:
+    """Every rule for one attribute type (see the module's docs).
+
+    Attributes:
+        read: Wire value to attribute value, for the converter; raises ``TypeError`` or
+            ``ValueError`` saying what was wrong and what was received. ``None`` for a nested
+            class, which the converter reads with that class's own hook.
+        write: Attribute value to wire value; ``None`` writes it as it is (or, for a nested
+            class, through that class's own hook).
+        reader: The fast reader's statements (see the module's docs).
+        names: The objects those statements use, each named ``{p}`` plus its key.
+        convert: The attrs converter of such fields, for events built in Python.
+        validate: The attrs validator of such fields.
+        values: Attribute values any event may hold, for tests.
+        wire: Wire values as Bandwidth writes them, each of which reads back and writes
+            out unchanged, for tests.
+        model: The nested class of a nested object's kind.
+        item: The kind of each item, for a tuple.
+        alternative: For a value with two wire spellings: whether a wire value has the
+            alternative one, which `write_alternative` writes back.
+        write_alternative: Writes a value in its alternative spelling.
+    """
+
+    read: Read | None
+    write: Write | None
+    reader: tuple[str, ...]
+    values: Strategy
+    wire: Strategy
+    names: Mapping[str, object] = attrs.field(factory=dict[str, object])
+    convert: Callable[[Any], Any] | None = None
+    validate: Callable[[Any, Any, Any], None] | None = None
+    model: type | None = None
+    item: "Kind | None" = None
+    alternative: Callable[[object], bool] | None = None
+    write_alternative: Write | None = None
+
+
+def _read_str(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, received {describe(value)}")
+
+
+def _read_int(value: object) -> int:
+    # type() rather than isinstance(): JSON true is not the number 1.
+    if type(value) is int:
+        return value
+    raise TypeError(f"expected an integer, received {describe(value)}")
+
+
+def _read_number(value: object) -> float:
+    # Kept as it came (1 stays the integer 1), so it is written back the same.
+    if type(value) is int or (type(value) is float and value == value and abs(value) != _INF):  # noqa: PLR0124 -- NaN check
+        return value
+    raise TypeError(f"expected a number, received {describe(value)}")
+
+
+_INF = float("inf")
+
+
+def _read_text_bool(value: object) -> bool:
+    if value == "true" or value is True:
+        return True
+    if value == "false" or value is False:
+        return False
+    raise TypeError(f'expected "true" or "false", received {describe(value)}')
+
+
+def _read_str_map(value: object) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected an object of strings, received {describe(value)}")
+    strings: dict[str, str] = {}
+    for key, item in cast("Mapping[object, object]", value).items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"expected string values, received {describe(item)} at {key!r}")
+        strings[key] = item
+    return MappingProxyType(strings)
+
+
+def _freeze_str_map(value: Mapping[str, str]) -> Mapping[str, str]:
+    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+
+
+def _is_bool(value: object) -> bool:
+    return value.__class__ is bool
+
+
+_REFUSE_NON_STR = "if v.__class__ is not str: raise _Refused"
+
+
+def _text(st: "ModuleType") -> "SearchStrategy[Any]":
+    return st.text()  # type: ignore[no-any-return]
+
+
+def _aware_timestamps(st: "ModuleType") -> "SearchStrategy[Any]":
+    from ._timestamps import with_nanosecond  # noqa: PLC0415 -- tests only
+
+    moments = st.datetimes(timezones=st.just(UTC))
+    return moments | st.builds(with_nanosecond, moments, st.integers(0, 999))  # type: ignore[no-any-return]
+
+
+def _durations(st: "ModuleType") -> "SearchStrategy[Any]":
+    from ._durations import with_nanoseconds  # noqa: PLC0415 -- tests only
+
+    lengths = st.timedeltas(min_value=timedelta(0))
+    return lengths | st.builds(with_nanoseconds, lengths, st.integers(0, 999))  # type: ignore[no-any-return]
+
+
+def _wire_timestamps(_st: "ModuleType") -> "SearchStrategy[Any]":
+    from .testing import wire_timestamps  # noqa: PLC0415 -- tests only
+
+    return wire_timestamps()
+
+
+def _wire_durations(_st: "ModuleType") -> "SearchStrategy[Any]":
+    from .testing import wire_durations  # noqa: PLC0415 -- tests only
+
+    return wire_durations()
+
+
+# The types with a rule of their own. Generic shapes (optional, open enum, tuple, nested class)
+# are built by kind_of from the kinds of their parts.
+_KINDS: Final[Mapping[object, Kind]] = {
+    str: Kind(_read_str, None, (_REFUSE_NON_STR,), _text, _text),
+    int: Kind(
+        _read_int,
+        None,
+        ("if v.__class__ is not int: raise _Refused",),
+        lambda st: st.integers(-(2**63), 2**64 - 1),
+        lambda st: st.integers(0, 2**31 - 1),
+    ),
+    float: Kind(
+        _read_number,
+        None,
+        ("v = {p}read(v)",),
+        lambda st: st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**53), 2**53),
+        lambda st: st.floats(0, 1) | st.integers(0, 1),
+        names={"read": _read_number},
+    ),
+    # Bandwidth writes its booleans as the strings "true" and "false": that is the spelling
+    # written by default, and a JSON boolean is the alternative one, kept when received.
+    bool: Kind(
+        _read_text_bool,
+        lambda value: "true" if value else "false",
+        ("v = {p}read(v)",),
+        lambda st: st.booleans(),
+        lambda st: st.sampled_from(["true", "false"]) | st.booleans(),
+        names={"read": _read_text_bool},
+        alternative=_is_bool,
+        write_alternative=bool,
+    ),
+    # Bandwidth's shape inline (see _timestamps), anything else through the full reader. A value
+    # that is not a string fails the shape check or raises: refused.
+    datetime: Kind(
+        parse_timestamp,
+        format_timestamp,
+        (
+            f"if v[4:20:3] == {BANDWIDTH_SKELETON!r} and v[23:] == 'Z': v = {{p}}iso(v)",
+            "else: v = {p}read(v)",
+        ),
+        _aware_timestamps,
+        _wire_timestamps,
+        names={"iso": datetime.fromisoformat, "read": parse_timestamp},
+        convert=to_utc,
+    ),
+    # Seconds to the millisecond inline (see _durations), anything else through the full reader.
+    timedelta: Kind(
+        parse_duration,
+        format_duration,
+        (
+            "m = {p}shape(v)",
+            "if m is None: v = {p}read(v)",
+            "else: v = {p}seconds[m[1]] + {p}fraction(m[2])",
+        ),
+        _durations,
+        _wire_durations,
+        names={
+            "shape": match_seconds_shape,
+            "read": parse_duration,
+            "seconds": WHOLE_SECONDS,
+            "fraction": fraction_of_second,
+        },
+        validate=require_not_negative,
+    ),
+    Mapping[str, str]: Kind(
+        _read_str_map,
+        dict,
+        ("if v.__class__ is not dict: raise _Refused", "v = {p}read(v)"),
+        lambda st: st.dictionaries(st.text(), st.text(), max_size=3),
+        lambda st: st.dictionaries(st.text(), st.text(), max_size=3),
+        names={"read": _read_str_map},
+        convert=_freeze_str_map,
+    ),
+}
+
+
+@cache
+def kind_of(field_type: Any) -> Kind:  # noqa: ANN401 -- any annotation
+    """Give the kind of an attribute type.
+
+    Raises:
+        TypeError: No kind fits the type (a programming error, found at import).
+    """
+    kind = _KINDS.get(field_type)
+    if kind is not None:
+        return kind
+    args = get_args(field_type)
+    if isinstance(field_type, UnionType):
+        if NoneType in args:
+            return _optional(kind_of(_union([a for a in args if a is not NoneType])))
+        known, *rest = args
+        if rest == [str] and isinstance(known, type) and issubclass(known, StrEnum):
+            return _open_enum(known)
+    elif get_origin(field_type) is tuple and len(args) == 2 and args[1] is Ellipsis:  # noqa: PLR2004
+        return _tuple_of(kind_of(args[0]))
+    elif isinstance(field_type, type) and attrs.has(field_type):
+        return _nested(field_type)
+    raise TypeError(f"no field kind for {field_type!r}")
+
+
+def _union(members: list[Any]) -> Any:  # noqa: ANN401 -- a type
+    union = members[0]
+    for member in members[1:]:
+        union |= member
+    return union
+
+
+def is_optional(field_type: Any) -> bool:  # noqa: ANN401 -- any annotation
+    """Tell whether an attribute type allows ``None`` (the field may be absent on the wire)."""
+    return isinstance(field_type, UnionType) and NoneType in get_args(field_type)
+
+
+def _optional(inner: Kind) -> Kind:
+    # The reader generator fetches an optional value itself (absent or null is None) and runs
+    # the inner kind's statements on anything else.
+    def values(st: "ModuleType") -> "SearchStrategy[Any]":
+        strategy: SearchStrategy[Any] = st.none() | inner.values(st)
+        return strategy
+
+    return attrs.evolve(
+        inner,
+        read=None if inner.read is None else _optional_read(inner.read),
+        values=values,
+        convert=None if inner.convert is None else _optional_convert(inner.convert),
+        validate=None if inner.validate is None else attrs.validators.optional(inner.validate),
+    )
+
+
+def _optional_read(read: Read) -> Read:
+    def read_optional(value: object) -> object:
+        return None if value is None else read(value)
+
+    return read_optional
+
+
+def _optional_convert(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert_optional(value: object) -> object:
+        return None if value is None else convert(value)
+
+    return convert_optional
+
+
+def _open_enum(members: type[StrEnum]) -> Kind:
+    """Any string is accepted; the values this version knows become members (see _enums)."""
+    by_value: dict[str, StrEnum] = {member.value: member for member in members}
+    known = [member.value for member in members]
+
+    def convert(value: str) -> StrEnum | str:
+        return by_value.get(value, value)
+
+    return Kind(
+        _read_str,
+        str,  # a member as its value; other strings as they are
+        (_REFUSE_NON_STR, "v = {p}members.get(v, v)"),
+        lambda st: st.sampled_from(list(members)) | st.sampled_from(known) | st.text(),
+        lambda st: st.sampled_from(known) | st.text(),
+        names={"members": by_value},
+        convert=convert,
+    )
+
+
+def _tuple_of(item: Kind) -> Kind:
+    """A JSON array, held as a tuple; each item follows its own kind."""
+    read_item = item.read
+    write_item = item.write
+    convert_item = item.convert
+    if read_item is None:
+        raise TypeError("no field kind for a tuple of nested objects (none is modelled yet)")
+
+    def read(value: object) -> tuple[Any, ...]:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected an array, received {describe(value)}")
+        items: list[object] = []
+        for index, each in enumerate(cast("list[object]", value)):
+            try:
+                items.append(read_item(each))
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"item {index}: {exc}") from exc
+        return tuple(items)
+
+    def convert(value: Iterable[Any]) -> tuple[Any, ...]:
+        return tuple(value if convert_item is None else map(convert_item, value))
+
+    return Kind(
+        read,
+        list if write_item is None else lambda value: [write_item(each) for each in value],
+        ("if v.__class__ is not list: raise _Refused", "v = tuple([{p}item(x) for x in v])"),
+        lambda st: st.lists(item.values(st), max_size=3).map(tuple),
+        lambda st: st.lists(item.wire(st), max_size=3),
+        convert=convert,
+        item=item,
+    )
+
+
+def _nested(model: type[Any]) -> Kind:
+    """A nested object: read by its class's own generated reader and converter hooks."""
+
+    def values(_st: "ModuleType") -> "SearchStrategy[Any]":
+        from .testing import events  # noqa: PLC0415 -- tests only
+
+        return events(model)
+
+    def wire(_st: "ModuleType") -> "SearchStrategy[Any]":
+        from .testing import payloads  # noqa: PLC0415 -- tests only
+
+        return payloads(model)
+
+    return Kind(
+        None,
+        None,
+        ("if v.__class__ is not dict: raise _Refused", "v = {p}read(v)"),
+        values,
+        wire,
+        model=model,
+    )

@@ -44,6 +44,9 @@ def tests(session: nox.Session) -> None:
     """
     wheel = build_and_check(session)
     session.install(f"{wheel}[testing]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    # The version does not change between builds: without this, a reused virtualenv keeps the
+    # wheel it was first given.
+    session.install("--force-reinstall", "--no-deps", str(wheel))
     session.run(
         "python",
         "-c",

@@ -129,3 +129,11 @@ class CallEventBase(Event):
     to: str
     direction: CallDirection | str
     start_time: datetime
+
+
+@attrs.frozen(kw_only=True, field_transformer=prepare)
+class AccountCallEventBase(CallEventBase):
+    """The fields of every call webhook but ``transferDisconnect``: the account and application."""
+
+    account_id: str
+    application_id: str

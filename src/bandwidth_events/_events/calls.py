@@ -8,12 +8,12 @@ import attrs
 
 from bandwidth_events._enums import CallCause
 
-from .base import CallEventBase, prepare
+from .base import AccountCallEventBase, prepare
 from .objects import Diversion, MachineDetectionResult, StirShaken
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Initiate(CallEventBase):
+class Initiate(AccountCallEventBase):
     """A call came in to one of your numbers (``initiate``).
 
     Sent to the Call-initiated URL of the application linked to the number. Answer ``200``
@@ -24,8 +24,6 @@ class Initiate(CallEventBase):
     event_type: ClassVar[Literal["initiate"]] = "initiate"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     diversion: Diversion | None = None
     stir_shaken: StirShaken | None = None
     uui: str | None = None
@@ -34,7 +32,7 @@ class Initiate(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Answer(CallEventBase):
+class Answer(AccountCallEventBase):
     """A call your application placed was answered (``answer``).
 
     Sent to the call's ``answerUrl`` (``answerFallbackUrl`` if that fails). Answer ``200`` with
@@ -45,8 +43,6 @@ class Answer(CallEventBase):
     event_type: ClassVar[Literal["answer"]] = "answer"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     enqueued_time: datetime | None = None
     tag: str | None = None
@@ -55,7 +51,7 @@ class Answer(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Disconnect(CallEventBase):
+class Disconnect(AccountCallEventBase):
     """A call ended, for any reason (``disconnect``).
 
     Sent to the call's ``disconnectUrl``, or the application's Call Status URL. Bandwidth
@@ -65,8 +61,6 @@ class Disconnect(CallEventBase):
     event_type: ClassVar[Literal["disconnect"]] = "disconnect"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     end_time: datetime
     cause: CallCause | str
     enqueued_time: datetime | None = None
@@ -79,7 +73,7 @@ class Disconnect(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Redirect(CallEventBase):
+class Redirect(AccountCallEventBase):
     """A call was redirected to new BXML (``redirect``).
 
     Sent to the ``redirectUrl`` of a ``<Redirect>`` verb or of an API request that updated the
@@ -90,8 +84,6 @@ class Redirect(CallEventBase):
     event_type: ClassVar[Literal["redirect"]] = "redirect"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     parent_call_id: str | None = None
     enqueued_time: datetime | None = None
     answer_time: datetime | None = None
@@ -101,7 +93,7 @@ class Redirect(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class MachineDetectionComplete(CallEventBase):
+class MachineDetectionComplete(AccountCallEventBase):
     """Answering-machine detection decided, in ``async`` mode (``machineDetectionComplete``).
 
     Sent to the ``machineDetection.callbackUrl`` of the call (``fallbackUrl`` if that fails);
@@ -112,8 +104,6 @@ class MachineDetectionComplete(CallEventBase):
     event_type: ClassVar[Literal["machineDetectionComplete"]] = "machineDetectionComplete"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     machine_detection_result: MachineDetectionResult
     enqueued_time: datetime | None = None

@@ -7,7 +7,7 @@ import attrs
 
 from bandwidth_events._enums import FileFormat, RecordingStatus
 
-from .base import CallEventBase, prepare, wire
+from .base import AccountCallEventBase, prepare, wire
 from .objects import Transcription
 
 _RECORDING_START = "when the recording started, in UTC."
@@ -15,7 +15,7 @@ _RECORDING_END = "when the recording ended, in UTC."
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RecordingAvailable(CallEventBase):
+class RecordingAvailable(AccountCallEventBase):
     """A call recording can be downloaded (``recordingAvailable``).
 
     Sent to the ``recordingAvailableUrl`` of a ``<Record>`` or ``<StartRecording>``. Bandwidth
@@ -26,8 +26,6 @@ class RecordingAvailable(CallEventBase):
     event_type: ClassVar[Literal["recordingAvailable"]] = "recordingAvailable"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     recording_id: str
     start_time: datetime = wire(doc=_RECORDING_START)
     end_time: datetime = wire(doc=_RECORDING_END)
@@ -44,7 +42,7 @@ class RecordingAvailable(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class TranscriptionAvailable(CallEventBase):
+class TranscriptionAvailable(AccountCallEventBase):
     """A recording's transcription is ready (``transcriptionAvailable``).
 
     Sent to the ``transcriptionAvailableUrl`` of a ``<Record>`` or ``<StartRecording>``, or to
@@ -55,8 +53,6 @@ class TranscriptionAvailable(CallEventBase):
     event_type: ClassVar[Literal["transcriptionAvailable"]] = "transcriptionAvailable"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     recording_id: str
     start_time: datetime = wire(doc=_RECORDING_START)
     end_time: datetime = wire(doc=_RECORDING_END)

@@ -7,7 +7,7 @@ import attrs
 
 from bandwidth_events._enums import RejectionCause, StopCause
 
-from .base import CallEventBase, prepare, wire
+from .base import AccountCallEventBase, prepare, wire
 from .objects import MediaStream
 
 _REJECTED = "why the stream was rejected."
@@ -15,7 +15,7 @@ _STOPPED = "why the stream stopped."
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class MediaStreamStarted(CallEventBase):
+class MediaStreamStarted(AccountCallEventBase):
     """A media stream started (``mediaStreamStarted``).
 
     Sent to the ``streamEventUrl`` of the ``<StartStream>``. Bandwidth does not take BXML in
@@ -25,8 +25,6 @@ class MediaStreamStarted(CallEventBase):
     event_type: ClassVar[Literal["mediaStreamStarted"]] = "mediaStreamStarted"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     media_stream: MediaStream
     enqueued_time: datetime | None = None
@@ -34,7 +32,7 @@ class MediaStreamStarted(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class MediaStreamRejected(CallEventBase):
+class MediaStreamRejected(AccountCallEventBase):
     """A media stream could not start (``mediaStreamRejected``).
 
     Sent to the ``streamEventUrl`` of the ``<StartStream>``. Bandwidth does not take BXML in
@@ -44,8 +42,6 @@ class MediaStreamRejected(CallEventBase):
     event_type: ClassVar[Literal["mediaStreamRejected"]] = "mediaStreamRejected"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     media_stream: MediaStream = wire(doc="the stream that was rejected.")
     cause: RejectionCause | str = wire(doc=_REJECTED)
@@ -56,7 +52,7 @@ class MediaStreamRejected(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class MediaStreamStopped(CallEventBase):
+class MediaStreamStopped(AccountCallEventBase):
     """A media stream stopped (``mediaStreamStopped``).
 
     Sent to the ``streamEventUrl`` of the ``<StartStream>`` on ``<StopStream>``, or when the
@@ -67,8 +63,6 @@ class MediaStreamStopped(CallEventBase):
     event_type: ClassVar[Literal["mediaStreamStopped"]] = "mediaStreamStopped"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     media_stream: MediaStream
     cause: StopCause | str = wire(doc=_STOPPED)

@@ -12,12 +12,12 @@ import attrs
 
 from bandwidth_events._enums import RejectionCause, StopCause
 
-from .base import SPELLING, CallEventBase, prepare, wire
+from .base import SPELLING, AccountCallEventBase, prepare, wire
 from .objects import RealTimeTranscription
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RealTimeTranscriptionStarted(CallEventBase):
+class RealTimeTranscriptionStarted(AccountCallEventBase):
     """A real-time transcription started (``realTimeTranscriptionStarted``).
 
     Sent to the ``transcriptionEventUrl`` of the ``<StartTranscription>``. Bandwidth does not
@@ -27,8 +27,6 @@ class RealTimeTranscriptionStarted(CallEventBase):
     event_type: ClassVar[Literal["realTimeTranscriptionStarted"]] = "realTimeTranscriptionStarted"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     real_time_transcription: RealTimeTranscription = wire(alias="transcription")
     enqueued_time: datetime | None = None
@@ -37,7 +35,7 @@ class RealTimeTranscriptionStarted(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RealTimeTranscriptionAvailable(CallEventBase):
+class RealTimeTranscriptionAvailable(AccountCallEventBase):
     """A real-time transcription can be downloaded (``realTimeTranscriptionAvailable``).
 
     Sent to the ``transcriptionEventUrl`` of the ``<StartTranscription>`` once the
@@ -50,8 +48,6 @@ class RealTimeTranscriptionAvailable(CallEventBase):
     )
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     real_time_transcription: RealTimeTranscription = wire(alias="transcription")
     enqueued_time: datetime | None = None
@@ -60,7 +56,7 @@ class RealTimeTranscriptionAvailable(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RealTimeTranscriptionRejected(CallEventBase):
+class RealTimeTranscriptionRejected(AccountCallEventBase):
     """A real-time transcription could not start (``realTimeTranscriptionRejected``).
 
     Sent to the ``transcriptionEventUrl`` of the ``<StartTranscription>``. Bandwidth does not
@@ -70,8 +66,6 @@ class RealTimeTranscriptionRejected(CallEventBase):
     event_type: ClassVar[Literal["realTimeTranscriptionRejected"]] = "realTimeTranscriptionRejected"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     real_time_transcription: RealTimeTranscription = wire(
         doc="the transcription that was rejected.", alias="transcription"
@@ -85,7 +79,7 @@ class RealTimeTranscriptionRejected(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RealTimeTranscriptionStopped(CallEventBase):
+class RealTimeTranscriptionStopped(AccountCallEventBase):
     """A real-time transcription stopped (``realTimeTranscriptionStopped``).
 
     Sent to the ``transcriptionEventUrl`` of the ``<StartTranscription>`` on
@@ -96,8 +90,6 @@ class RealTimeTranscriptionStopped(CallEventBase):
     event_type: ClassVar[Literal["realTimeTranscriptionStopped"]] = "realTimeTranscriptionStopped"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     real_time_transcription: RealTimeTranscription = wire(alias="transcription")
     cause: StopCause | str = wire(doc="why the transcription stopped.")

@@ -7,7 +7,7 @@ import attrs
 
 from bandwidth_events._enums import CallCause, FileFormat, ReferStatus
 
-from .base import SPELLING, CallEventBase, prepare, wire
+from .base import SPELLING, AccountCallEventBase, CallEventBase, prepare, wire
 
 _RECORDING_START = "when the recording started, in UTC."
 _RECORDING_END = "when the recording ended, in UTC."
@@ -21,7 +21,7 @@ _B_TO = "the number used as the B leg's ``to``, in E.164 form."
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Gather(CallEventBase):
+class Gather(AccountCallEventBase):
     """A ``<Gather>`` ended: the caller's digits (``gather``).
 
     Sent to the verb's ``gatherUrl`` (``gatherFallbackUrl`` if that fails). Answer ``200`` with
@@ -31,8 +31,6 @@ class Gather(CallEventBase):
     event_type: ClassVar[Literal["gather"]] = "gather"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     digits: str | None = None
     terminating_digit: str | None = None
@@ -44,7 +42,7 @@ class Gather(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Dtmf(CallEventBase):
+class Dtmf(AccountCallEventBase):
     """The caller pressed a digit during a ``<StartGather>`` (``dtmf``).
 
     Sent to the verb's ``dtmfUrl``, once per digit. Bandwidth refuses BXML in the answer: answer
@@ -54,8 +52,6 @@ class Dtmf(CallEventBase):
     event_type: ClassVar[Literal["dtmf"]] = "dtmf"
     accepts_bxml: ClassVar[Literal[False]] = False
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     digit: str
     parent_call_id: str | None = None
@@ -66,7 +62,7 @@ class Dtmf(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class TransferAnswer(CallEventBase):
+class TransferAnswer(AccountCallEventBase):
     """The B leg of a ``<Transfer>`` answered (``transferAnswer``).
 
     Sent to the ``transferAnswerUrl`` of the ``<PhoneNumber>`` or ``<SipUri>``. Answer ``200``
@@ -78,8 +74,6 @@ class TransferAnswer(CallEventBase):
     event_type: ClassVar[Literal["transferAnswer"]] = "transferAnswer"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     call_id: str = wire(doc=_B_LEG_ID)
     parent_call_id: str = wire(doc=_A_LEG_ID)
     answer_time: datetime
@@ -90,7 +84,7 @@ class TransferAnswer(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class TransferComplete(CallEventBase):
+class TransferComplete(AccountCallEventBase):
     """A ``<Transfer>`` ended: its B leg is gone (``transferComplete``).
 
     Sent to the verb's ``transferCompleteUrl`` (or its fallback). Answer ``200`` with the BXML
@@ -100,8 +94,6 @@ class TransferComplete(CallEventBase):
     event_type: ClassVar[Literal["transferComplete"]] = "transferComplete"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     transfer_caller_id: str = wire(doc=_B_FROM)
     transfer_to: str = wire(doc=_B_TO)
@@ -144,7 +136,7 @@ class TransferDisconnect(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class BridgeComplete(CallEventBase):
+class BridgeComplete(AccountCallEventBase):
     """The other call left a ``<Bridge>``, or it could not be set up (``bridgeComplete``).
 
     Sent to the verb's ``bridgeCompleteUrl`` (or its fallback). Answer ``200`` with the BXML to
@@ -154,8 +146,6 @@ class BridgeComplete(CallEventBase):
     event_type: ClassVar[Literal["bridgeComplete"]] = "bridgeComplete"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     answer_time: datetime
     cause: CallCause | str | None = wire(
         doc="why the bridge ended; absent when it ended normally. Bandwidth's docs list "
@@ -175,7 +165,7 @@ class BridgeComplete(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class BridgeTargetComplete(CallEventBase):
+class BridgeTargetComplete(AccountCallEventBase):
     """The call that ran a ``<Bridge>`` left it (``bridgeTargetComplete``).
 
     Sent to the verb's ``bridgeTargetCompleteUrl`` (or its fallback). Answer ``200`` with the
@@ -185,8 +175,6 @@ class BridgeTargetComplete(CallEventBase):
     event_type: ClassVar[Literal["bridgeTargetComplete"]] = "bridgeTargetComplete"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     call_id: str = wire(doc="the id of the bridge's target call.")
     answer_time: datetime
     enqueued_time: datetime | None = None
@@ -194,7 +182,7 @@ class BridgeTargetComplete(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RecordComplete(CallEventBase):
+class RecordComplete(AccountCallEventBase):
     """A ``<Record>`` ended and the call is still up (``recordComplete``).
 
     Sent to the verb's ``recordCompleteUrl`` (or its fallback); not sent when the caller hung
@@ -209,8 +197,6 @@ class RecordComplete(CallEventBase):
     event_type_aliases: ClassVar[tuple[str, ...]] = ("recordingComplete",)
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     recording_id: str
     answer_time: datetime
     start_time: datetime = wire(doc=_RECORDING_START)
@@ -228,7 +214,7 @@ class RecordComplete(CallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class ReferComplete(CallEventBase):
+class ReferComplete(AccountCallEventBase):
     """A ``<Refer>`` ended (``referComplete``).
 
     Sent to the verb's ``referCompleteUrl``. On success Bandwidth tears the call down; on
@@ -239,8 +225,6 @@ class ReferComplete(CallEventBase):
     event_type: ClassVar[Literal["referComplete"]] = "referComplete"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    account_id: str
-    application_id: str
     refer_call_status: ReferStatus | str
     answer_time: datetime | None = None
     tag: str | None = None

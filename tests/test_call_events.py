@@ -416,6 +416,7 @@ class TestBuiltInPython:
         headers = parse_event(golden_dict("initiate") | {"sipHeaders": {"x-a": "b"}}, Initiate)
         assert headers.sip_headers == {"x-a": "b"}
         assert headers.sip_headers is not None
+        assert attrs.evolve(headers).sip_headers is headers.sip_headers  # read-only already
         with pytest.raises(TypeError):
             headers.sip_headers["x-b"] = "c"  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
 

@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given
 
 from bandwidth_events import PreciseDuration
-from bandwidth_events._durations import format_duration, parse_duration, require_not_negative
+from bandwidth_events._durations import (
+    format_duration,
+    parse_duration,
+    require_not_negative,
+    with_nanoseconds,
+)
 
 from .strategies import bandwidth_durations, durations, iso_shaped
 
@@ -140,3 +145,12 @@ def test_precise_duration_compares_hashes_and_prints_to_the_nanosecond() -> None
     assert precise + timedelta(0) == timedelta(seconds=4, microseconds=989128)
     assert format_duration(precise) == "PT4.9891287S"
     assert format_duration(PreciseDuration(nanoseconds=5)) == "PT0.000000005S"
+
+
+def test_with_nanoseconds_gives_a_plain_timedelta_for_none() -> None:
+    """Adding no nanoseconds gives a plain timedelta; some give a PreciseDuration."""
+    plain = with_nanoseconds(PreciseDuration(seconds=1, nanoseconds=5), 0)
+
+    assert type(plain) is timedelta
+    assert plain == timedelta(seconds=1)
+    assert with_nanoseconds(timedelta(seconds=1), 5) == PreciseDuration(seconds=1, nanoseconds=5)

@@ -1,6 +1,7 @@
 """The event classes: frozen, hashable, precisely typed, and strict about what they hold."""
 
 import copy
+import inspect
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, get_args, get_type_hints
@@ -289,3 +290,16 @@ class TestEveryEvent:
         """``from`` is a modelled wire name of member events, so not an unknown field there."""
         with pytest.raises(ValueError, match=r"modelled wire fields: \['from'\]"):
             ConferenceMemberExit(**MEMBER, extra_fields={"from": "x"})
+
+
+@pytest.mark.parametrize("cls", list(WIRE_KEYS))
+def test_every_class_documents_every_attribute(cls: type[Any]) -> None:
+    """Each model class's docstring ends with an Attributes section naming every attribute."""
+    doc = inspect.getdoc(cls)
+
+    assert doc is not None
+    assert doc.count("\nAttributes:\n") == 1
+    attributes = doc.split("\nAttributes:\n")[1]
+    for field in attrs.fields(cls):
+        assert f"\n    {field.name}: " in f"\n{attributes}", field.name
+    assert cls.__doc__ is cls.__doc__  # written once, then kept

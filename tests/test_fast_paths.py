@@ -27,8 +27,14 @@ from bandwidth_events import (
 from bandwidth_events._api import _CONVERTER, _READERS
 from bandwidth_events._durations import _parse_general as general_duration
 from bandwidth_events._durations import format_duration, parse_duration
+from bandwidth_events._timestamps import (
+    BANDWIDTH_SKELETON,
+    format_timestamp,
+    is_bandwidth_shape,
+    is_zoneless_shape,
+    parse_timestamp,
+)
 from bandwidth_events._timestamps import _parse_general as general_timestamp
-from bandwidth_events._timestamps import format_timestamp, is_bandwidth_shape, parse_timestamp
 
 from .conftest import golden_dict
 from .strategies import (
@@ -55,7 +61,8 @@ def blurred(draw: st.DrawFn, text: st.SearchStrategy[str]) -> str:
 # length of fraction, any character in place of a digit, week dates, commas, other separators
 # and zones.
 near_timestamps = (
-    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{0,12}Z\Z")
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{0,12}Z?\Z")
+    | blurred(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\Z"))
     | blurred(
         st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,9}Z\Z")
     )
@@ -91,6 +98,8 @@ def outcome(read: Any, text: str) -> object:
 @settings(max_examples=500)
 @given(near_timestamps)
 @example("2019-09-13T16:50:53.788Z")
+@example("2019-09-13T16:49:40.500")
+@example("2019-09-13T24:00:00.000")
 @example("2019-09-13T16:50:53.788123456Z")
 @example("2019-09-13T16:50:53.Z")
 @example("2019-09-13T16:50:53.788+00:00:00Z")
@@ -118,16 +127,21 @@ NOT_ASCII_DIGITS = [
 ]
 
 
+@pytest.mark.parametrize("shape", ["2019-09-13T16:50:53.788Z", "2019-09-13T16:49:40.500"])
 @pytest.mark.parametrize(
-    "position", [i for i, char in enumerate("2019-09-13T16:50:53.788Z") if char.isdigit()]
+    "position", [i for i, char in enumerate("2019-09-13T16:50:53.788") if char.isdigit()]
 )
-def test_standard_library_takes_only_ascii_digits_in_the_shape(position: int) -> None:
-    """Where the shape check trusts fromisoformat to refuse, it does (one position at a time)."""
+def test_standard_library_takes_only_ascii_digits_in_the_shape(shape: str, position: int) -> None:
+    """Where the shape check trusts fromisoformat to refuse, it does (one position at a time).
+
+    For Bandwidth's shape, and for the same without its ``Z`` (read as UTC).
+    """
     taken: list[str] = []
     for char in NOT_ASCII_DIGITS:
-        text = "2019-09-13T16:50:53.788Z"
-        text = text[:position] + char + text[position + 1 :]
-        assert is_bandwidth_shape(text)
+        text = shape[:position] + char + shape[position + 1 :]
+        assert text[4:20:3] == BANDWIDTH_SKELETON
+        if not (is_bandwidth_shape(text) or is_zoneless_shape(text)):
+            continue  # the shape check refuses it already
         if outcome(datetime.fromisoformat, text) is not ValueError:
             taken.append(char)
     assert taken == []

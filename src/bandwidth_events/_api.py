@@ -26,12 +26,30 @@ _CONVERTER: Final = cattrs.Converter(detailed_validation=True)
 configure_converter(_CONVERTER)
 # The fast path: a body the reader refuses is read again by the converter, which names every
 # bad field (see _reader).
-_READERS: Final[Mapping[type[Any], Reader]] = {
-    cls: make_reader(cls) for cls in EVENT_CLASSES.values()
-}  # each class once: a class sent under two eventTypes is one key
-_READERS_BY_TYPE: Final[Mapping[str, Reader]] = {
-    event_type: _READERS[cls] for event_type, cls in EVENT_CLASSES.items()
-}
+_K = TypeVar("_K")
+
+
+class _Readers(dict[_K, Reader]):
+    """The generated readers, by event class or by ``eventType``, each made on first use.
+
+    Generating all of them would cost every import some 20 ms for events it may never see.
+    """
+
+    __slots__ = ("_classes",)
+
+    def __init__(self, classes: Mapping[_K, type[Any]]) -> None:
+        super().__init__()
+        self._classes = classes
+
+    def __missing__(self, key: _K) -> Reader:
+        # A KeyError for anything that is no event class: the fast path steps aside.
+        reader = self[key] = make_reader(self._classes[key])
+        return reader
+
+
+_EVENT_CLASS_SET: Final = frozenset(EVENT_CLASSES.values())
+_READERS: Final = _Readers[type[Any]]({cls: cls for cls in _EVENT_CLASS_SET})
+_READERS_BY_TYPE: Final = _Readers[str](EVENT_CLASSES)
 
 _MISSING = "required field is missing"
 
@@ -85,7 +103,7 @@ def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent: 
 
     ``decoded`` is what the fast path decoded, if it got that far.
     """
-    if cls is not None and cls not in _READERS:
+    if cls is not None and cls not in _EVENT_CLASS_SET:
         raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
     # Decoded already, or not yet (or not to an object: _decode says so).
     payload: Mapping[str, object] = decoded if decoded.__class__ is dict else _decode(data)

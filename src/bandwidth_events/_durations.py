@@ -59,7 +59,7 @@ def parse_duration(value: object) -> timedelta:
     try:
         if not fraction or len(fraction) <= 6:  # noqa: PLR2004 -- a timedelta holds it exactly
             return timedelta(0, total, micros)
-        return PreciseDuration(0, total, micros, nanoseconds=int(fraction[6:].ljust(3, "0")))
+        return _precise(0, total, micros, int(fraction[6:].ljust(3, "0")))
     except OverflowError as exc:
         raise ValueError(
             f"expected an ISO 8601 duration, received {describe(value)}: {exc}"
@@ -171,8 +171,15 @@ class PreciseDuration(timedelta):
         return (_precise, (self.days, self.seconds, self.microseconds, self._nanoseconds))
 
 
+_set_nanoseconds = vars(PreciseDuration)["_nanoseconds"].__set__
+
+
 def _precise(days: int, seconds: int, microseconds: int, nanoseconds: int) -> PreciseDuration:
-    return PreciseDuration(days, seconds, microseconds, nanoseconds=nanoseconds)
+    # timedelta's own constructor, without PreciseDuration's checks: the callers' nanoseconds
+    # are three digits already.
+    self = timedelta.__new__(PreciseDuration, days, seconds, microseconds)
+    _set_nanoseconds(self, nanoseconds)
+    return self
 
 
 def with_nanoseconds(value: timedelta, nanoseconds: int) -> timedelta:

@@ -186,8 +186,34 @@ def _meaning(field: "attrs.Attribute[Any]", hints: Mapping[str, Any]) -> str:
     return text[0].upper() + text[1:]
 
 
+class _Docstring:
+    """A model class's docstring, its ``Attributes:`` section written on first read.
+
+    ``type.__doc__`` calls the descriptor it finds in the class, so ``help()``, `inspect` and
+    Sphinx read the whole text, and importing the package does not pay for writing 35 of them.
+    """
+
+    __slots__ = ("_cls", "_source", "_text")
+
+    def __init__(self, cls: type, source: str) -> None:
+        self._cls = cls
+        self._source = source
+        self._text: str | None = None
+
+    def __get__(self, _instance: object, _owner: type | None = None) -> str:
+        if self._text is None:
+            self._text = _with_attributes(self._cls, self._source)
+        return self._text
+
+
 def document(cls: type) -> None:
-    """Append the ``Attributes:`` section of a model class to its docstring."""
+    """Give a model class its docstring with an ``Attributes:`` section, written when read."""
+    # (type.__setattr__: the checkers type __doc__ as a str, which is what reading it gives.)
+    type.__setattr__(cls, "__doc__", _Docstring(cls, cls.__doc__ or ""))
+
+
+def _with_attributes(cls: type, source: str) -> str:
+    """Give a docstring with the ``Attributes:`` section of its class appended."""
     lines = ["", "", "Attributes:"]
     event_type: str | None = getattr(cls, "event_type", None)
     if event_type is not None:
@@ -208,8 +234,8 @@ def document(cls: type) -> None:
     lines.append(f"    {EXTRA_FIELDS}: {_EXTRA}")
     if any(field.name == WIRE_SPELLING for field in attrs.fields(cls)):
         lines.append(f"    {WIRE_SPELLING}: {_SPELLING}")
-    doc = (cls.__doc__ or "").rstrip()
+    doc = source.rstrip()
     # Indented as the docstring's own lines are, so it stays one block once cleaned.
     body = [line for line in doc.splitlines()[1:] if line.strip()]
     indent = min((len(line) - len(line.lstrip()) for line in body), default=4)
-    cls.__doc__ = doc + "\n".join(" " * indent + line if line else "" for line in lines) + "\n"
+    return doc + "\n".join(" " * indent + line if line else "" for line in lines) + "\n"

@@ -158,11 +158,9 @@ def _model_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> Unst
     event_type: str | None = getattr(cls, "event_type", None)
     others = cast("tuple[str, ...]", getattr(cls, "event_type_aliases", ()))
 
-    def unstructure(model: Any) -> dict[str, Any]:  # noqa: ANN401 -- any of our models
-        wire: dict[str, Any] = generated(model)
-        if event_type is not None:
-            wire = {EVENT_TYPE: event_type, **wire}
-        spelling: frozenset[str] = getattr(model, WIRE_SPELLING, frozenset())
+    def respell(model: Any, wire: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+        """Write back each key in the spelling it arrived in."""
+        spelling: frozenset[str] = getattr(model, WIRE_SPELLING)
         for key in spelling:
             if key == EVENT_TYPE:
                 wire[EVENT_TYPE] = others[0]
@@ -172,6 +170,16 @@ def _model_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> Unst
         renamed = spelling.intersection(alias_of)
         if renamed:  # under the key that arrived, in its place
             wire = {alias_of[k] if k in renamed else k: item for k, item in wire.items()}
+        return wire
+
+    spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
+
+    def unstructure(model: Any) -> dict[str, Any]:  # noqa: ANN401 -- any of our models
+        wire: dict[str, Any] = generated(model)
+        if event_type is not None:
+            wire = {EVENT_TYPE: event_type, **wire}
+        if spelled and model.wire_spelling:
+            wire = respell(model, wire)
         if model.extra_fields:
             # A copy: the caller may change the dict without changing the frozen model.
             wire.update(copy_object(model.extra_fields, ""))

@@ -58,7 +58,7 @@ nitpick_ignore_regex = [
     ("py:.*", r"(ValueError|TypeError|Exception)"),
     ("py:.*", r"(Any|Mapping|datetime|timedelta|StrEnum|Converter|OrjsonConverter|_E|_T)"),
     ("py:.*", r"bandwidth_events\._api\.(Body|_E)"),
-    ("py:.*", r"bandwidth_events\.testing\._(E|M)"),
+    ("py:.*", r"bandwidth_events\.(testing|_strategies)\._(E|M)"),
     ("py:.*", r"(hypothesis|wsgiref)\..*"),
     ("py:.*", r"(WSGIEnvironment|StartResponse)"),  # wsgiref.types, imported for type checkers
     # The router's private registration helpers and type variables, seen in on()'s overloads.

@@ -1,7 +1,7 @@
 """Hypothesis builders: events of every class, Bandwidth-format wire payloads, any JSON at all."""
 
 # pyright: reportPrivateUsage=false
-# (The JSON builder is the testing module's own, not public.)
+# (The JSON builder is the strategies module's own, not public.)
 
 from datetime import UTC, timedelta
 from typing import Any
@@ -45,6 +45,7 @@ from bandwidth_events import (
     TransferComplete,
     TransferDisconnect,
     VoiceEvent,
+    _strategies,
     testing,
 )
 
@@ -665,7 +666,7 @@ def required_keys(cls: type[Any]) -> list[str]:
 
 # Any JSON value as orjson reads it (integers beyond 64 bits are a documented limit, see
 # docs/wire.md): the testing module's own builder.
-json_values = testing._json_values
+json_values = _strategies._json_values
 json_objects = st.dictionaries(st.text(), json_values, max_size=6)
 
 aware_datetimes = st.datetimes(timezones=st.just(UTC))

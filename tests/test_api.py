@@ -575,3 +575,11 @@ class TestProperties:
         assert set(info.value.errors) == named
         assert info.value.event_type == payload["eventType"]
         assert info.value.body is payload
+
+
+@pytest.mark.parametrize("value", [{"eventType": "conferenceCreated"}, "text", b"{}", None])
+@pytest.mark.parametrize("write", [to_dict, to_json])
+def test_writing_refuses_what_is_not_an_event(write: Any, value: object) -> None:
+    """to_dict and to_json take events only; a dict or a body is a TypeError that says so."""
+    with pytest.raises(TypeError, match="take an event of bandwidth_events"):
+        write(value)

@@ -1,10 +1,15 @@
 """Basic auth as Bandwidth does it: the challenge, constant-time checks, several credentials."""
 
+# pyright: reportPrivateUsage=false
+# (The digest test checks the private helper directly.)
+
 from base64 import b64encode
+from typing import Any
 
 import pytest
 
 from bandwidth_events import BasicAuth
+from bandwidth_events._auth import _digest
 
 AUTH = BasicAuth([("bandwidth", "s3cret"), ("bandwidth", "next-s3cret")], realm="voice")
 
@@ -85,3 +90,35 @@ def test_configuration_mistakes_are_refused(
     """Credentials Bandwidth could never send are refused when configured."""
     with pytest.raises(ValueError, match=message):
         BasicAuth(credentials)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "error", "message"),
+    [
+        ([("alice", "pw\0x")], ValueError, "password may not contain control characters"),
+        ([("al\nice", "pw")], ValueError, "username may not contain control characters"),
+        ([("alice", 1234)], TypeError, "strings, not str and int"),
+        ([("alice",)], TypeError, "pairs, not"),
+        ("alice:pw", TypeError, "not a string"),
+    ],
+)
+def test_ambiguous_or_mistyped_credentials_are_refused(
+    credentials: Any, error: type[Exception], message: str
+) -> None:
+    """Credentials with control characters or of other types are refused, the mistake named."""
+    with pytest.raises(error, match=message):
+        BasicAuth(credentials)
+
+
+def test_one_pair_may_be_given_alone() -> None:
+    """BasicAuth(("bw", "pw")) is one pair, not two one-character usernames."""
+    auth = BasicAuth(("bandwidth", "s3cret"))
+
+    assert auth.credentials == (("bandwidth", "s3cret"),)
+    assert auth.accepts(basic("bandwidth", "s3cret"))
+
+
+def test_no_two_pairs_share_a_digest() -> None:
+    """The digest keeps username and password apart: a NUL cannot move one into the other."""
+    assert _digest("alice", "pw\0x") != _digest("alice\0pw", "x")
+    assert _digest("ab", "c") != _digest("a", "bc")

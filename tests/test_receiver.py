@@ -9,6 +9,7 @@ from bandwidth_events import (
     BasicAuth,
     ConferenceCompleted,
     ConferenceCreated,
+    ConferenceMemberJoin,
     EventParseError,
     Failure,
     Receiver,
@@ -265,3 +266,39 @@ class TestFailuresKeepTheBody:
         assert "webhook answered 400 (not a valid Bandwidth webhook body)" in caplog.text
         assert "body kept here: b'{\"eventType\": 1}'" in caplog.text
         assert "s3cret" not in caplog.text
+
+
+class TestContentLength:
+    @pytest.mark.parametrize("length", ["\u00b2", "\u2460", "1\u00b2", "-1", "0x10", " ", ""])
+    def test_anything_but_ascii_digits_is_a_bad_request(self, length: str) -> None:
+        """A Content-Length that is not ASCII digits is answered 400, never a ValueError."""
+        reply = Setup().post(golden("conferenceCreated"), **{"Content-Length": length})
+
+        assert reply.status == 400
+        assert reply.body == b"Content-Length must be a number of bytes"
+
+    @pytest.mark.parametrize("length", ["5" * 5000, "9" * 19, "1048577"])
+    def test_thousands_of_digits_are_too_large(self, length: str) -> None:
+        """A length past any bound is answered 413, however many digits it has."""
+        assert Setup().post(golden("conferenceCreated"), **{"Content-Length": length}).status == 413
+
+    def test_a_true_length_is_read(self) -> None:
+        """A Content-Length of ASCII digits, spaces around, is taken."""
+        body = golden("conferenceCreated")
+
+        assert Setup().post(body, **{"Content-Length": f" {len(body)} "}).status == 200
+
+
+def test_bxml_that_cannot_be_encoded_goes_to_the_hook() -> None:
+    """A handler's BXML that UTF-8 cannot carry is its failure: 500, body to the hook."""
+    setup = Setup()
+
+    @setup.router.on(ConferenceMemberJoin)
+    def surrogate(_event: ConferenceMemberJoin) -> str:
+        return "<Response>\ud800</Response>"
+
+    reply = setup.post(golden("conferenceMemberJoin"))
+
+    assert reply.status == 500
+    assert [type(failure.error) for failure in setup.failures] == [UnicodeEncodeError]
+    assert setup.failures[0].body == golden("conferenceMemberJoin")

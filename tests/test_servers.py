@@ -22,6 +22,7 @@ from bandwidth_events import (
     BasicAuth,
     ConferenceCompleted,
     ConferenceCreated,
+    ConferenceMemberJoin,
     ConferenceRecordingAvailable,
     Failure,
     Receiver,
@@ -61,6 +62,10 @@ class App:
         def crash(_event: ConferenceCompleted) -> None:
             raise RuntimeError("database down")
 
+        @router.on(ConferenceMemberJoin)
+        def unencodable(_event: ConferenceMemberJoin) -> str:
+            return "<Response><SpeakSentence>\ud800</SpeakSentence></Response>"
+
         self.receiver = Receiver(
             router=router,
             auth=BasicAuth([CREDENTIALS, FALLBACK]),
@@ -99,6 +104,11 @@ def url(serve: Serve, app: App) -> Iterator[str]:
         yield address
 
 
+def basic(username: str, password: str) -> str:
+    """Give a Basic Authorization header value."""
+    return "Basic " + b64encode(f"{username}:{password}".encode()).decode()
+
+
 def request(
     url: str, method: str = "POST", body: bytes = b"", headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
@@ -131,6 +141,13 @@ class TestChallengeFlow:
         assert second.headers["content-type"] == "application/xml; charset=utf-8"
         assert delivery.delivered
         assert app.seen == Counter({golden_dict("conferenceCreated")["conferenceId"]: 1})
+
+    def test_a_text_body_is_sent_as_it_is(self, url: str, app: App) -> None:
+        """A body given as text is sent as its UTF-8 bytes, not written as a JSON string."""
+        delivery = deliver(url, golden("conferenceCreated").decode(), credentials=CREDENTIALS)
+
+        assert delivery.last.status == 200
+        assert sum(app.seen.values()) == 1
 
     def test_fallback_credentials(self, url: str, app: App) -> None:
         """The fallback pair works the same way."""
@@ -204,6 +221,34 @@ class TestRequests:
         assert (delivery.last.status, delivery.last.body) == (500, b"the webhook handler failed")
         assert b"Traceback" not in delivery.last.body
         assert [failure.body for failure in app.failures] == [golden("conferenceCompleted")]
+
+    def test_bxml_that_cannot_be_encoded_is_kept(self, url: str, app: App) -> None:
+        """BXML with a lone surrogate is the handler's failure: 500, and the body is kept."""
+        delivery = deliver(url, golden("conferenceMemberJoin"), credentials=CREDENTIALS)
+
+        assert delivery.last.status == 500
+        assert [type(failure.error) for failure in app.failures] == [UnicodeEncodeError]
+        assert app.failures[0].body == golden("conferenceMemberJoin")
+
+    @pytest.mark.parametrize("length", ["\u00b2", "1\u00b2", "5" * 5000, "-1", "0x10"])
+    def test_a_content_length_that_is_not_ascii_digits(self, url: str, length: str) -> None:
+        """A Content-Length of other digits, or thousands of them, is refused, never a crash."""
+        parts = urllib.parse.urlsplit(url)
+        raw = (
+            f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            f"Authorization: {basic(*CREDENTIALS)}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {length}\r\nConnection: close\r\n\r\n{{}}"
+        ).encode("latin-1")
+        assert parts.hostname is not None
+        assert parts.port is not None
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+            sock.sendall(raw)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+
+        status = int(answer.split(b" ", 2)[1])
+        assert status in {400, 413}, answer
 
     def test_unknown_event_type(self, url: str, app: App) -> None:
         """An eventType this version does not model is acknowledged with 204."""

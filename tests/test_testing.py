@@ -1,5 +1,7 @@
 """bandwidth_events.testing: its strategies give what Bandwidth documents and the library reads."""
 
+import subprocess
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -123,3 +125,30 @@ def test_strategies_are_the_documented_ones() -> None:
         "Attempt", "Delivery", "deliver", "events", "payloads", "wire_durations",
         "wire_timestamps",
     ]  # fmt: skip
+
+
+def test_the_simulator_needs_no_hypothesis() -> None:
+    """Deliver imports without Hypothesis; a strategy then names the extra to install."""
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "from bandwidth_events.testing import Attempt, Delivery, deliver\n"
+        "try:\n"
+        "    from bandwidth_events.testing import events\n"
+        "except ModuleNotFoundError as error:\n"
+        "    print(error)\n"
+    )
+
+    result = subprocess.run(  # noqa: S603 -- our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == (
+        "bandwidth_events.testing.events needs Hypothesis (hypothesis is missing): install "
+        "bandwidth-events[testing]"
+    )
+
+
+def test_other_names_are_still_missing() -> None:
+    """A name the testing module does not have is an AttributeError, as for any module."""
+    with pytest.raises(AttributeError, match="no attribute 'conference_events'"):
+        getattr(testing, "conference_events")  # noqa: B009 -- the name no longer exists

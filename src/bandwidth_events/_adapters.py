@@ -124,8 +124,8 @@ def _wsgi_headers(environ: "WSGIEnvironment") -> list[tuple[str, str]]:
 
 def _wsgi_body(environ: "WSGIEnvironment", limit: int) -> bytes:
     stream = environ["wsgi.input"]
-    length = environ.get("CONTENT_LENGTH", "")
-    if length.isdigit():
+    length = environ.get("CONTENT_LENGTH", "").strip()
+    if length.isascii() and length.isdigit():
         # The declared length (check() refused it when above the limit), never more.
         return bytes(stream.read(int(length)))
     if environ.get("wsgi.input_terminated"):

@@ -48,6 +48,7 @@ class _Readers(dict[_K, Reader]):
 
 
 _EVENT_CLASS_SET: Final = frozenset(EVENT_CLASSES.values())
+_WRITABLE: Final = _EVENT_CLASS_SET | {UnknownEvent}
 _READERS: Final = _Readers[type[Any]]({cls: cls for cls in _EVENT_CLASS_SET})
 _READERS_BY_TYPE: Final = _Readers[str](EVENT_CLASSES)
 
@@ -139,7 +140,15 @@ def to_dict(event: AnyEvent) -> dict[str, Any]:
 
     For a body in Bandwidth's own format, ``to_dict(parse_event(body))`` equals the decoded
     body exactly, unknown fields included. The dict is new: changing it leaves the event alone.
+
+    Raises:
+        TypeError: ``event`` is not an event of this library (a dict, a body…).
     """
+    if type(event) not in _WRITABLE:
+        raise TypeError(
+            "to_dict and to_json take an event of bandwidth_events (from parse_event, or "
+            f"built from its classes), not {type(event).__name__}"
+        )
     result: dict[str, Any] = _CONVERTER.unstructure(event)
     return result
 

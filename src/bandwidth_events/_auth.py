@@ -15,20 +15,39 @@ import attrs
 
 def _digest(username: str, password: str) -> bytes:
     # A fixed-length digest of the pair: comparing digests takes the same time whatever the
-    # lengths of what was sent and what is configured.
-    return hashlib.sha256(f"{username}\0{password}".encode()).digest()
+    # lengths of what was sent and what is configured. Each part is hashed on its own, so no
+    # two pairs give the same digest ("alice" + "pw\0x" is not "alice\0pw" + "x").
+    user = hashlib.sha256(username.encode(errors="surrogatepass")).digest()
+    return hashlib.sha256(user + password.encode(errors="surrogatepass")).digest()
 
 
-def _pairs(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    pairs = tuple(value)
-    if not pairs:
+def _pairs(value: Iterable[tuple[str, str]] | tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, str | bytes):
+        raise TypeError("BasicAuth takes (username, password) pairs, not a string")
+    given: tuple[object, ...] = tuple(value)
+    if len(given) == 2 and all(isinstance(part, str) for part in given):  # noqa: PLR2004
+        given = (given,)  # one pair: BasicAuth(("bandwidth", "s3cret"))
+    if not given:
         raise ValueError("BasicAuth needs at least one (username, password) pair")
-    for username, password in pairs:
-        if not username or not password:
-            raise ValueError("usernames and passwords may not be empty")
-        if ":" in username:
-            raise ValueError("a Basic-auth username may not contain ':'")
-    return pairs
+    return tuple(map(_pair, given))
+
+
+def _pair(pair: object) -> tuple[str, str]:
+    if not isinstance(pair, tuple | list) or len(pair) != 2:  # pyright: ignore[reportUnknownArgumentType]  # noqa: PLR2004
+        raise TypeError(f"BasicAuth takes (username, password) pairs, not {pair!r}")
+    username, password = pair  # pyright: ignore[reportUnknownVariableType]
+    if not isinstance(username, str) or not isinstance(password, str):
+        kinds = f"{type(username).__name__} and {type(password).__name__}"  # pyright: ignore[reportUnknownArgumentType]
+        raise TypeError(f"a username and a password are strings, not {kinds}")
+    if not username or not password:
+        raise ValueError("usernames and passwords may not be empty")
+    if ":" in username:
+        raise ValueError("a Basic-auth username may not contain ':'")
+    for part, name in ((username, "username"), (password, "password")):
+        if any(ord(char) < 32 or ord(char) == 127 for char in part):  # noqa: PLR2004
+            # RFC 7617: no control characters; a NUL would make two pairs alike, too.
+            raise ValueError(f"a Basic-auth {name} may not contain control characters")
+    return (username, password)
 
 
 @attrs.frozen
@@ -40,7 +59,9 @@ class BasicAuth:
     nothing about which one (if any) matched. Credentials never appear in a repr or a log.
 
     Attributes:
-        credentials: The accepted ``(username, password)`` pairs, in the order given.
+        credentials: The accepted ``(username, password)`` pairs, in the order given; one pair
+            may be given alone (``BasicAuth(("bandwidth", "s3cret"))``). Strings without control
+            characters, and no ``:`` in a username (Basic auth could not carry it).
         realm: The realm of the challenge, ``WWW-Authenticate: Basic realm="…"``.
     """
 

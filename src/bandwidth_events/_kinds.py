@@ -153,13 +153,13 @@ def _durations(st: "ModuleType") -> "SearchStrategy[Any]":
 
 
 def _wire_timestamps(_st: "ModuleType") -> "SearchStrategy[Any]":
-    from .testing import wire_timestamps  # noqa: PLC0415 -- tests only
+    from ._strategies import wire_timestamps  # noqa: PLC0415 -- tests only
 
     return wire_timestamps()
 
 
 def _wire_durations(_st: "ModuleType") -> "SearchStrategy[Any]":
-    from .testing import wire_durations  # noqa: PLC0415 -- tests only
+    from ._strategies import wire_durations  # noqa: PLC0415 -- tests only
 
     return wire_durations()
 
@@ -362,12 +362,12 @@ def _nested(model: type[Any]) -> Kind:
     """A nested object: read by its class's own generated reader and converter hooks."""
 
     def values(_st: "ModuleType") -> "SearchStrategy[Any]":
-        from .testing import events  # noqa: PLC0415 -- tests only
+        from ._strategies import events  # noqa: PLC0415 -- tests only
 
         return events(model)
 
     def wire(_st: "ModuleType") -> "SearchStrategy[Any]":
-        from .testing import payloads  # noqa: PLC0415 -- tests only
+        from ._strategies import payloads  # noqa: PLC0415 -- tests only
 
         return payloads(model)
 

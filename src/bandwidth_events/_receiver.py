@@ -27,6 +27,7 @@ _TEXT = ("content-type", "text/plain; charset=utf-8")
 _BAD_BODY = "not a valid Bandwidth webhook body"
 _HANDLER_FAILED = "the webhook handler failed"
 _ACCEPT_JSON = ("accept-post", "application/json")
+_MAX_DIGITS = 18
 
 
 @attrs.frozen
@@ -145,9 +146,15 @@ def check_request(receiver: Receiver, method: str, headers: dict[str, str]) -> R
     if auth is not None and not auth.accepts(headers.get("authorization")):
         # Missing or wrong, the same answer: the challenge Bandwidth resends after.
         return _text(401, "authentication required", ("www-authenticate", auth.challenge))
-    declared = headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > receiver.max_body_size:
-        return _too_large(receiver)
+    declared = headers.get("content-length")
+    if declared is not None:
+        declared = declared.strip()
+        if not (declared.isascii() and declared.isdigit()):
+            # "²" and "①" are digits to str.isdigit and int(): not to HTTP.
+            return _text(400, "Content-Length must be a number of bytes")
+        # Past 18 digits it is beyond any bound, and int() would refuse 5,000 of them.
+        if len(declared) > _MAX_DIGITS or int(declared) > receiver.max_body_size:
+            return _too_large(receiver)
     if method.upper() != "POST":
         return _text(405, "webhooks are POSTed", ("allow", "POST"))
     if not _is_json(headers.get("content-type")):
@@ -161,13 +168,15 @@ def answer_request(receiver: Receiver, headers: dict[str, str], body: bytes) -> 
         return _too_large(receiver)
     try:
         answer = receiver.router.dispatch(body)
+        # Encoded here, inside the try: BXML with a lone surrogate cannot be.
+        content = answer.body
     except EventParseError as error:
         return _fail(receiver, body, headers, _text(400, _BAD_BODY), error)
     except Exception as error:  # noqa: BLE001 -- any handler failure: keep the body, answer 500
         return _fail(receiver, body, headers, _text(500, _HANDLER_FAILED), error)
     if answer.content_type is None:
         return Reply(answer.status)
-    return Reply(answer.status, (("content-type", answer.content_type),), answer.body)
+    return Reply(answer.status, (("content-type", answer.content_type),), content)
 
 
 def _too_large(receiver: Receiver) -> Reply:

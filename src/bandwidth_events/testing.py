@@ -1,39 +1,27 @@
-"""Test helpers for services that receive Bandwidth's webhooks (the ``testing`` extra).
+"""Test helpers for services that receive Bandwidth's webhooks.
 
-- Hypothesis strategies for any event class or union of them (`events`), and for wire bodies in
-  Bandwidth's own format (`payloads`), every voice event by default, to test handlers and
-  receivers with realistic data, unknown fields and values included. Both are derived from the
-  event classes' field types, so they cover every field of every event.
 - `deliver`, a delivery simulator: it sends a body to a URL the way Bandwidth does (without
   credentials first, then with them after a Basic challenge, a 15 s timeout, one retry on a
-  connection error) and tells what happened, to test a receiver end to end.
-
-Importing this module imports Hypothesis; ``import bandwidth_events`` never does.
+  connection error) and tells what happened, to test a receiver end to end. It needs only the
+  standard library.
+- Hypothesis strategies (the ``testing`` extra: ``pip install bandwidth-events[testing]``) for
+  any event class or union of them (`events`), and for wire bodies in Bandwidth's own format
+  (`payloads`), every voice event by default, to test handlers and receivers with realistic
+  data, unknown fields and values included. Both are derived from the event classes' field
+  types, so they cover every field of every event. Hypothesis is imported when one of them is
+  first used; ``import bandwidth_events`` never imports it.
 """
 
 import http.client
 import urllib.parse
 from base64 import b64encode
 from collections.abc import Mapping
-from datetime import datetime
-from types import UnionType
-from typing import Any, TypeVar, get_args, get_type_hints, overload
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from hypothesis import strategies as st
 
 from ._api import to_json
-from ._events import MODEL_CLASSES, UnknownEvent, VoiceEvent
-from ._kinds import is_optional, kind_of
-from ._naming import (
-    EVENT_TYPE,
-    EXTRA_FIELDS,
-    WIRE_SPELLING,
-    aliases,
-    wire_fields,
-    wire_keys,
-    wire_name,
-)
+from ._events import UnknownEvent, VoiceEvent
 
 __all__ = [
     "Attempt",
@@ -45,161 +33,25 @@ __all__ = [
     "wire_timestamps",
 ]
 
-_M = TypeVar("_M")
+_STRATEGIES = frozenset({"events", "payloads", "wire_durations", "wire_timestamps"})
 
-# JSON values as orjson reads them (integers beyond 64 bits are a documented limit).
-_json_integers = st.integers(min_value=-(2**63), max_value=2**64 - 1)
-_json_scalars = (
-    st.none()
-    | st.booleans()
-    | _json_integers
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-)
-_json_values = st.recursive(
-    _json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
-)
+if TYPE_CHECKING:
+    from ._strategies import events, payloads, wire_durations, wire_timestamps
+else:
 
-
-#: Every wire key any model class reads: generated unknown fields never use one.
-_MODELLED = frozenset[str]().union(*map(wire_keys, MODEL_CLASSES))
-_unknown_fields = st.dictionaries(
-    st.text().filter(lambda key: key not in _MODELLED), _json_values, max_size=3
-)
-
-
-def _spellings(cls: type) -> st.SearchStrategy[frozenset[str]]:
-    """Every set of keys a class can have spelled the alternative way."""
-    hints = get_type_hints(cls)
-    keys = {*aliases(cls)}
-    keys |= {wire_name(a.name) for a in wire_fields(cls) if kind_of(hints[a.name]).alternative}
-    if getattr(cls, "event_type_aliases", ()):
-        keys.add(EVENT_TYPE)
-    return st.frozensets(st.sampled_from(sorted(keys))) if keys else st.just(frozenset())
-
-
-def _classes(cls: Any) -> list[type]:  # noqa: ANN401 -- a class or a union of classes
-    members = list(get_args(cls)) if isinstance(cls, UnionType) else [cls]
-    for member in members:
-        if member not in MODEL_CLASSES:
-            raise TypeError(f"{member!r} is not an event class of bandwidth_events")
-    return members
-
-
-@overload
-def events() -> st.SearchStrategy[VoiceEvent]: ...
-@overload
-def events(cls: type[_M]) -> st.SearchStrategy[_M]: ...
-@overload
-def events(cls: Any) -> st.SearchStrategy[Any]: ...  # noqa: ANN401 -- a union of classes
-def events(cls: Any = VoiceEvent) -> st.SearchStrategy[Any]:
-    """Generate any valid event of a class, or of any class of a union (every event by default).
-
-    Any text, any instant, unknown enum values and unknown fields included: what a handler
-    must cope with. Built from the classes' attribute types; nested objects (`MediaStream`…)
-    too.
-    """
-    return st.one_of(*map(_instances, _classes(cls)))
-
-
-def _instances(cls: type) -> st.SearchStrategy[Any]:
-    hints = get_type_hints(cls)
-    values: dict[str, st.SearchStrategy[Any]] = {}
-    for field in attrs.fields(cls):
-        if field.name == EXTRA_FIELDS:
-            values[field.name] = _unknown_fields
-        elif field.name == WIRE_SPELLING:
-            values[field.name] = _spellings(cls)
-        else:
-            values[field.name] = kind_of(hints[field.name]).values(st)
-    return st.builds(cls, **values)
-
-
-@st.composite
-def wire_timestamps(draw: st.DrawFn) -> str:
-    """Generate timestamps as Bandwidth writes them: ``2019-09-13T16:50:53.788Z``.
-
-    Now and then finer, as Java's ``Instant`` writes them: to the microsecond or the nanosecond.
-    """
-    moment = draw(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)))  # noqa: DTZ001
-    fraction = f"{moment.microsecond // 1000:03d}"
-    finer = draw(st.sampled_from(["", "", "", "micro", "nano"]))
-    if finer == "micro" and moment.microsecond % 1000:
-        fraction = f"{moment.microsecond:06d}"
-    elif finer == "nano":
-        fraction = f"{moment.microsecond:06d}{draw(st.integers(1, 999)):03d}"
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
-
-
-@st.composite
-def wire_durations(draw: st.DrawFn, fraction_digits: int = 9) -> str:
-    """Generate durations as Bandwidth (Java's ``Duration.toString()``) writes them.
-
-    ``PT1M52.217257456S``: hours, minutes, seconds, no zero units, no trailing fractional
-    zeros, ``PT0S`` for zero, up to nine fractional digits (every one kept on a round trip).
-    """
-    hours, minutes = draw(st.integers(0, 10_000)), draw(st.integers(0, 59))
-    seconds = draw(st.integers(0, 59))
-    fraction = draw(st.from_regex(rf"\A([0-9]{{0,{fraction_digits - 1}}}[1-9])?\Z"))
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    if seconds or fraction:
-        text += f"{seconds}" + (f".{fraction}" if fraction else "") + "S"
-    return "PT0S" if text == "PT" else text
-
-
-_e164 = st.from_regex(r"\A\+[1-9][0-9]{6,14}\Z")
-# Values as Bandwidth fills these wire fields; others follow their attribute's kind.
-_WIRE_VALUES: Mapping[str, st.SearchStrategy[Any]] = {
-    "accountId": st.from_regex(r"\A[0-9]{1,10}\Z"),
-    "channels": st.integers(1, 2),
-    "from": _e164 | st.sampled_from(["Anonymous", "Restricted", "Private"]) | st.text(),
-    "to": _e164,
-    "sipResponseCode": st.integers(100, 699),
-}
-
-
-@overload
-def payloads() -> st.SearchStrategy[dict[str, Any]]: ...
-@overload
-def payloads(cls: Any) -> st.SearchStrategy[dict[str, Any]]: ...  # noqa: ANN401 -- class or union
-def payloads(cls: Any = VoiceEvent) -> st.SearchStrategy[dict[str, Any]]:
-    """Generate bodies of an event class, or of a union of them, in Bandwidth's own format.
-
-    Every voice event by default, decoded: timestamps like ``2019-09-13T16:50:53.788Z``,
-    durations like ``PT1M52.217257456S``, optional fields present or not, either wire key of a
-    field that has two, unknown enum values and unknown fields now and then, nested objects
-    alike. ``to_dict(parse_event(body)) == body`` holds for each; ``json.dumps`` one to get the
-    bytes Bandwidth would POST.
-    """
-    return st.one_of(*map(_payloads, _classes(cls)))
-
-
-@st.composite
-def _payloads(draw: st.DrawFn, cls: type) -> dict[str, Any]:
-    hints = get_type_hints(cls)
-    alias_of = aliases(cls)
-    payload: dict[str, Any] = {}
-    event_type: str | None = getattr(cls, "event_type", None)
-    if event_type is not None:
-        others: tuple[str, ...] = getattr(cls, "event_type_aliases", ())
-        payload[EVENT_TYPE] = draw(st.sampled_from([event_type, *others]))
-    for field in wire_fields(cls):
-        field_type = hints[field.name]
-        if is_optional(field_type) and not draw(st.booleans()):
-            continue  # an optional field Bandwidth left out
-        key = wire_name(field.name)
-        strategy = _WIRE_VALUES.get(key)
-        value = draw(kind_of(field_type).wire(st) if strategy is None else strategy)
-        if key in alias_of and draw(st.booleans()):
-            key = alias_of[key]
-        payload[key] = value
-    payload.update(draw(_unknown_fields))
-    return payload
-
-
-# --- the delivery simulator ---------------------------------------------------------------------
+    def __getattr__(name: str) -> Any:  # noqa: ANN401 -- a strategy builder
+        # The strategies need Hypothesis, the simulator does not: they are imported on first use.
+        if name not in _STRATEGIES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        try:
+            from . import _strategies  # noqa: PLC0415
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError(
+                f"bandwidth_events.testing.{name} needs Hypothesis ({exc.name} is missing): "
+                "install bandwidth-events[testing]",
+                name=exc.name,
+            ) from exc
+        return getattr(_strategies, name)
 
 
 @attrs.frozen
@@ -244,7 +96,7 @@ class Delivery:
 
 def deliver(
     url: str,
-    event: VoiceEvent | UnknownEvent | bytes,
+    event: VoiceEvent | UnknownEvent | bytes | str,
     *,
     credentials: tuple[str, str] | None = None,
     timeout: float = 15.0,
@@ -260,12 +112,18 @@ def deliver(
 
     Args:
         url: The receiver's URL (``http://`` or ``https://``).
-        event: An event (written with ``to_json``) or the exact body bytes to send.
+        event: An event (written with ``to_json``), or the exact body to send (``bytes``, or
+            ``str``, sent as UTF-8).
         credentials: The ``(username, password)`` configured on Bandwidth's side.
         timeout: Seconds to wait for each answer: Bandwidth's default is 15.
         retry: Whether to retry once on a connection error.
     """
-    body = event if isinstance(event, bytes) else to_json(event).encode()
+    if isinstance(event, bytes):
+        body = event
+    elif isinstance(event, str):
+        body = event.encode()
+    else:
+        body = to_json(event).encode()
     authorization = None
     attempts: list[Attempt] = []
     retries = 1 if retry else 0

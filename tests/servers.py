@@ -13,10 +13,15 @@ from bandwidth_events import Receiver, asgi_app, wsgi_app
 
 
 @contextmanager
-def serve_asgi(receiver: Receiver) -> Generator[str, None, None]:
+def serve_asgi(receiver: Receiver, *, run_sync_inline: bool = False) -> Generator[str, None, None]:
     """Run the receiver's ASGI app under uvicorn on a free port; give its URL."""
     config = uvicorn.Config(
-        asgi_app(receiver), host="127.0.0.1", port=0, log_level="warning", ws="none", http="h11"
+        asgi_app(receiver, run_sync_inline=run_sync_inline),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        ws="none",
+        http="h11",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

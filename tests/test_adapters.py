@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bandwidth_events import BasicAuth, Receiver, Router, asgi_app, wsgi_app
+from bandwidth_events import BasicAuth, Failure, Receiver, Router, asgi_app, wsgi_app
 
 from .conftest import golden
 
@@ -22,7 +22,9 @@ def receiver(max_body_size: int = 1024) -> Receiver:
     )
 
 
-def call_asgi(scope: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def call_asgi(
+    scope: dict[str, Any], messages: list[dict[str, Any]], served: Receiver | None = None
+) -> list[dict[str, Any]]:
     """Run the ASGI app on one scope with the given incoming messages; give what it sent."""
     incoming = iter(messages)
     sent: list[dict[str, Any]] = []
@@ -34,7 +36,7 @@ def call_asgi(scope: dict[str, Any], messages: list[dict[str, Any]]) -> list[dic
         sent.append(dict(message))
 
     async def main() -> None:
-        await asgi_app(receiver())(scope, receive, send)
+        await asgi_app(served or receiver())(scope, receive, send)
 
     asyncio.run(main())
     return sent
@@ -75,11 +77,23 @@ class TestAsgi:
 
         assert start["status"] == 413
 
-    def test_client_gone(self) -> None:
-        """A disconnect while reading leaves what was read, here nothing: a 400 for the log."""
-        start, _ = call_asgi(http_scope(), [{"type": "http.disconnect"}])
+    @pytest.mark.parametrize(
+        "messages",
+        [
+            [{"type": "http.disconnect"}],
+            [
+                {"type": "http.request", "body": b'{"eventType": "conf', "more_body": True},
+                {"type": "http.disconnect"},
+            ],
+        ],
+    )
+    def test_client_gone(self, messages: list[dict[str, Any]]) -> None:
+        """A body cut short by a disconnect is neither handled nor reported, and not answered."""
+        failures: list[Failure] = []
+        served = Receiver(router=Router(), auth=None, on_failure=failures.append)
 
-        assert start["status"] == 400
+        assert call_asgi(http_scope(), messages, served) == []
+        assert failures == []
 
     def test_lifespan(self) -> None:
         """Startup and shutdown are acknowledged; other lifespan messages are ignored."""

@@ -250,6 +250,27 @@ class TestRequests:
         status = int(answer.split(b" ", 2)[1])
         assert status in {400, 413}, answer
 
+    def test_a_body_cut_short_is_neither_handled_nor_reported(self, url: str, app: App) -> None:
+        """A client that stops mid-body gets no handler run and no failure: Bandwidth resends."""
+        body = golden("conferenceRecordingAvailable")
+        parts = urllib.parse.urlsplit(url)
+        head = (
+            f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            f"Authorization: {basic(*CREDENTIALS)}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        assert parts.hostname is not None
+        assert parts.port is not None
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+            sock.sendall(head + body[:-5])  # all but the closing bytes
+            sock.shutdown(socket.SHUT_WR)
+            while sock.recv(65536):
+                pass
+        time.sleep(0.2)  # for any handler that would (wrongly) still run
+
+        assert app.seen == Counter()
+        assert app.failures == []
+
     def test_unknown_event_type(self, url: str, app: App) -> None:
         """An eventType this version does not model is acknowledged with 204."""
         delivery = deliver(url, b'{"eventType": "callQueued"}', credentials=CREDENTIALS)

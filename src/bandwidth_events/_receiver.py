@@ -7,8 +7,9 @@ Bandwidth does not send an event again once it got an answer.
 """
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import cast
+from typing import Any, cast
 
 import attrs
 
@@ -26,6 +27,7 @@ Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 _TEXT = ("content-type", "text/plain; charset=utf-8")
 _BAD_BODY = "not a valid Bandwidth webhook body"
 _HANDLER_FAILED = "the webhook handler failed"
+_CANCELLED = "the request was cancelled"
 _ACCEPT_JSON = ("accept-post", "application/json")
 _MAX_DIGITS = 18
 
@@ -118,13 +120,36 @@ class Receiver:
         return check_request(self, method, lower_headers(headers))
 
     def handle(self, method: str, headers: Headers, body: bytes) -> Reply:
-        """Answer one request.
+        """Answer one request, running plain handlers here.
 
-        Never raises for anything a request can hold, nor for a handler that raises.
+        Never raises for anything a request can hold, nor for a handler that raises (but see
+        :doc:`/receiving` for ``KeyboardInterrupt`` and ``SystemExit`` in the main thread).
+
+        Raises:
+            TypeError: The router has ``async`` handlers, which only `handle_async` can run.
         """
+        if self.router.has_async_handlers:
+            raise TypeError(
+                "this router has async handlers: await receiver.handle_async(...) instead"
+            )
         lowered = lower_headers(headers)
         early = check_request(self, method, lowered)
         return answer_request(self, lowered, body) if early is None else early
+
+    async def handle_async(
+        self, method: str, headers: Headers, body: bytes, *, run_sync_inline: bool = False
+    ) -> Reply:
+        """Answer one request from an event loop.
+
+        ``async`` handlers are awaited, plain ones run in the loop's thread pool (or right on
+        the loop with ``run_sync_inline``). The failure hook runs in the thread pool, never on
+        the loop. Never raises for anything a request can hold, nor for a handler that raises.
+        """
+        lowered = lower_headers(headers)
+        early = check_request(self, method, lowered)
+        if early is not None:
+            return early
+        return await answer_request_async(self, lowered, body, run_sync_inline=run_sync_inline)
 
 
 # The two halves of Receiver.handle, for the adapters, which read the body in between: the
@@ -172,8 +197,73 @@ def answer_request(receiver: Receiver, headers: dict[str, str], body: bytes) -> 
         content = answer.body
     except EventParseError as error:
         return _fail(receiver, body, headers, _text(400, _BAD_BODY), error)
-    except Exception as error:  # noqa: BLE001 -- any handler failure: keep the body, answer 500
-        return _fail(receiver, body, headers, _text(500, _HANDLER_FAILED), error)
+    except BaseException as error:  # any handler failure at all: keep the body, answer 500
+        reply = _fail(receiver, body, headers, _text(500, _HANDLER_FAILED), error)
+        if isinstance(error, KeyboardInterrupt | SystemExit) and _in_main_thread():
+            # Ctrl-C and sys.exit() still stop a program serving in its main thread, once the
+            # body is kept; in any other thread they would end only that thread.
+            raise
+        return reply
+    if answer.content_type is None:
+        return Reply(answer.status)
+    return Reply(answer.status, (("content-type", answer.content_type),), content)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+class _HandlerRaised(Exception):  # noqa: N818 -- never seen outside
+    """A plain handler raised in the thread pool: what it raised, carried back to the loop."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _call_guarded(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
+    # Whatever a handler raises in a worker thread (KeyboardInterrupt, SystemExit included) is
+    # caught there and carried back as a plain exception: a BaseException passed through the
+    # thread pool's future and out of asyncio.run upsets CPython 3.11's parser state.
+    try:
+        return handler(event)
+    except BaseException as error:  # noqa: BLE001 -- reported as the handler's failure
+        raise _HandlerRaised(error) from None
+
+
+async def answer_request_async(
+    receiver: Receiver, headers: dict[str, str], body: bytes, *, run_sync_inline: bool
+) -> Reply:
+    """Answer a request that passed `check_request` on an event loop; see `handle_async`."""
+    import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
+
+    if len(body) > receiver.max_body_size:
+        return _too_large(receiver)
+    loop = asyncio.get_running_loop()
+
+    async def in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
+        return await loop.run_in_executor(None, _call_guarded, handler, event)
+
+    async def fail(reply: Reply, error: BaseException) -> Reply:
+        # The hook may block (a database, a file): never on the event loop.
+        return await loop.run_in_executor(None, _fail, receiver, body, headers, reply, error)
+
+    try:
+        answer = await receiver.router.dispatch_async(
+            body, run_sync=None if run_sync_inline else in_thread
+        )
+        content = answer.body
+    except EventParseError as error:
+        return await fail(_text(400, _BAD_BODY), error)
+    except asyncio.CancelledError as error:
+        # The server is stopping this request: keep the body, and let the cancellation go on.
+        loop.run_in_executor(None, _fail, receiver, body, headers, _text(503, _CANCELLED), error)
+        raise
+    except BaseException as error:  # noqa: BLE001 -- any handler failure: keep the body, 500
+        return await fail(
+            _text(500, _HANDLER_FAILED),
+            error.error if isinstance(error, _HandlerRaised) else error,
+        )
     if answer.content_type is None:
         return Reply(answer.status)
     return Reply(answer.status, (("content-type", answer.content_type),), content)

@@ -70,8 +70,8 @@ def disconnect_handler(_event: Disconnect) -> None:
 
 def call_router_mistakes(router: Router) -> None:
     """Registering call-event handlers that do not fit."""
-    router.on(Disconnect)(bxml_for_disconnect)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-    router.on(Answer)(disconnect_handler)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    router.on(Disconnect)(bxml_for_disconnect)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+    router.on(Answer)(disconnect_handler)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
 
 
 WELCOME = "<Response><SpeakSentence>Welcome</SpeakSentence></Response>"
@@ -97,11 +97,11 @@ def fallback_for_members(_event: ConferenceMemberJoin) -> None:
 
 def router_mistakes(router: Router) -> None:
     """Registering handlers that do not fit."""
-    router.on(ConferenceMemberJoin)(exit_handler)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-    router.on(ConferenceCompleted)(bxml_for_completed)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-    router.on(ConferenceCreated)(number_for_created)  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]
-    router.on(UnknownEvent)(bxml_for_completed)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-    router.fallback(fallback_for_members)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    router.on(ConferenceMemberJoin)(exit_handler)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+    router.on(ConferenceCompleted)(bxml_for_completed)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+    router.on(ConferenceCreated)(number_for_created)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+    router.on(UnknownEvent)(bxml_for_completed)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+    router.fallback(fallback_for_members)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
     router.on(dict)  # type: ignore[type-var]  # pyright: ignore[reportCallIssue, reportArgumentType]
     router.dispatch(["not", "a", "body"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
@@ -110,14 +110,24 @@ def decorated_mistakes(router: Router) -> None:
     """The same mistakes as users write them, with decorators (docs/receiving.md shows these)."""
 
     # docs: wrong handlers start
-    @router.on(ConferenceMemberJoin)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    @router.on(ConferenceMemberJoin)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue, reportUntypedFunctionDecorator]
     def left(event: ConferenceMemberExit) -> None: ...  # a handler for the wrong class
 
-    @router.on(ConferenceCompleted)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    @router.on(ConferenceCompleted)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue, reportUntypedFunctionDecorator]
     def answer(event: ConferenceCompleted) -> str:  # BXML Bandwidth would ignore
         return f"<Response><SpeakSentence>{event.name}</SpeakSentence></Response>"
 
-    @router.fallback  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    @router.fallback  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue, reportUntypedFunctionDecorator]
     def members(event: ConferenceMemberJoin) -> None: ...  # a fallback must take any event
 
     # docs: wrong handlers end
+
+
+async def async_bxml_for_disconnect(_event: Disconnect) -> str:
+    """An async handler that answers BXML to an event whose answer Bandwidth ignores."""
+    return WELCOME
+
+
+def async_router_mistakes(router: Router) -> None:
+    """Async handlers are checked as plain ones are."""
+    router.on(Disconnect)(async_bxml_for_disconnect)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]

@@ -3,7 +3,7 @@
 The mistakes a checker must refuse are in ``mistakes.py``.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import assert_type
 
 from bandwidth_events import (
@@ -75,3 +75,18 @@ def answer(body: bytes) -> tuple[int, bytes]:
     assert_type(result.bxml, str | None)
     assert_type(result.event, VoiceEvent | UnknownEvent)
     return result.status, result.body
+
+
+@router.on(ConferenceCreated)
+async def greet_async(event: ConferenceCreated) -> str | None:
+    """An async handler of a BXML event returns BXML or None, as a plain one does."""
+    return None if event.tag else "<Response><SpeakSentence>Hi</SpeakSentence></Response>"
+
+
+async def awaited(body: bytes) -> int:
+    """dispatch_async is awaited and gives the same Outcome; async handlers keep their types."""
+    assert_type(greet_async, Callable[[ConferenceCreated], Awaitable[str | None]])
+    result = await router.dispatch_async(body)
+    assert_type(result, Outcome)
+    assert_type(router.has_async_handlers, bool)
+    return result.status

@@ -1,0 +1,352 @@
+"""Async handlers: awaited by dispatch_async and the ASGI app, refused where they cannot run."""
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bandwidth_events import (
+    ConferenceCompleted,
+    ConferenceCreated,
+    ConferenceMemberJoin,
+    Disconnect,
+    Failure,
+    Receiver,
+    Router,
+    UnknownEvent,
+    parse_event,
+    wsgi_app,
+)
+from bandwidth_events.testing import deliver
+
+from .conftest import golden
+from .servers import serve_asgi, serve_wsgi
+
+BXML = "<Response><SpeakSentence>Hi</SpeakSentence></Response>"
+UNKNOWN = b'{"eventType": "callQueued"}'
+
+
+def run(coroutine: Any) -> Any:
+    """Run a coroutine to its end in a fresh event loop."""
+    return asyncio.run(coroutine)
+
+
+class TestRouter:
+    def test_async_handlers_are_awaited(self) -> None:
+        """dispatch_async awaits an async handler and answers with what it returned."""
+        router = Router()
+
+        @router.on(ConferenceCreated)
+        async def greet(_event: ConferenceCreated) -> str:
+            await asyncio.sleep(0)
+            return BXML
+
+        outcome = run(router.dispatch_async(golden("conferenceCreated")))
+
+        assert (outcome.status, outcome.bxml, outcome.handled) == (200, BXML, True)
+        assert router.has_async_handlers
+
+    def test_plain_handlers_run_inline_or_as_told(self) -> None:
+        """A plain handler runs on the loop by default, or through run_sync when one is given."""
+        router, threads = Router(), list[str]()
+
+        @router.on(ConferenceCompleted)
+        def close(_event: ConferenceCompleted) -> None:
+            threads.append(threading.current_thread().name)
+
+        async def in_thread(handler: Callable[[Any], Any], event: object) -> Any:
+            return await asyncio.to_thread(handler, event)
+
+        run(router.dispatch_async(golden("conferenceCompleted")))
+        run(router.dispatch_async(golden("conferenceCompleted"), run_sync=in_thread))
+
+        assert threads[0] == threading.current_thread().name
+        assert threads[1] != threading.current_thread().name
+        assert not router.has_async_handlers
+
+    def test_async_fallback(self) -> None:
+        """An async fallback is awaited for events with no handler of their own."""
+        router, seen = Router(), list[str]()
+
+        @router.fallback
+        async def everything(event: object) -> None:
+            seen.append(type(event).__name__)
+
+        outcome = run(router.dispatch_async(UNKNOWN))
+
+        assert (outcome.status, outcome.handled, seen) == (204, True, ["UnknownEvent"])
+        assert run(Router().dispatch_async(UNKNOWN)).handled is False
+
+    def test_an_async_fallback_must_return_none(self) -> None:
+        """A fallback that returns something is a mistake, awaited or not."""
+        router = Router()
+
+        async def answers(_event: object) -> str:
+            return BXML
+
+        router.fallback(answers)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+
+        with pytest.raises(TypeError, match="a fallback must return None, not str"):
+            run(router.dispatch_async(UNKNOWN))
+
+    def test_sync_dispatch_names_the_async_handler(self) -> None:
+        """Dispatch cannot await: it says which handler is async and what to call instead."""
+        router = Router()
+
+        @router.on(Disconnect)
+        async def hung_up(_event: Disconnect) -> None: ...
+
+        with pytest.raises(TypeError, match=r"hung_up\) is async: await router.dispatch_async"):
+            router.dispatch(golden("disconnect"))
+
+    def test_callable_objects_with_async_call(self) -> None:
+        """An object whose __call__ is async is an async handler too."""
+
+        class Handler:
+            __hash__ = None  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
+
+            async def __call__(self, event: UnknownEvent) -> None:
+                self.event = event
+
+        handler, router = Handler(), Router()
+        router.on(UnknownEvent)(handler)
+
+        run(router.dispatch_async(UNKNOWN))
+
+        assert handler.event == parse_event(UNKNOWN)
+        assert router.has_async_handlers
+
+
+class TestWhereAsyncCannotRun:
+    def test_wsgi_app_refuses_an_async_handler_when_made(self) -> None:
+        """Mounting a router with an async handler under WSGI fails at once, naming it."""
+        router = Router()
+
+        @router.on(ConferenceCreated)
+        async def greet(_event: ConferenceCreated) -> None: ...
+
+        with pytest.raises(TypeError, match=r"a WSGI app cannot await async handlers \(.*greet"):
+            wsgi_app(Receiver(router=router, auth=None))
+
+    def test_and_when_one_is_registered_later(self) -> None:
+        """After wsgi_app, registering an async handler fails at registration."""
+        router = Router()
+        wsgi_app(Receiver(router=router, auth=None))
+
+        async def greet(_event: ConferenceCreated) -> None: ...
+
+        async def rest(_event: object) -> None: ...
+
+        with pytest.raises(TypeError, match="greet is async, and this router is served by a WSGI"):
+            router.on(ConferenceCreated)(greet)
+        with pytest.raises(TypeError, match="rest is async"):
+            router.fallback(rest)
+
+    def test_receiver_handle_points_to_handle_async(self) -> None:
+        """The synchronous Receiver.handle cannot run async handlers and says what can."""
+        router = Router()
+
+        @router.on(ConferenceCreated)
+        async def greet(_event: ConferenceCreated) -> None: ...
+
+        receiver = Receiver(router=router, auth=None)
+
+        with pytest.raises(TypeError, match=r"await receiver\.handle_async"):
+            receiver.handle("POST", {"content-type": "application/json"}, b"{}")
+        reply = run(
+            receiver.handle_async(
+                "POST", {"content-type": "application/json"}, golden("conferenceCreated")
+            )
+        )
+        assert reply.status == 204
+
+
+class Recorder:
+    """A receiver with async and plain handlers that note the thread each ran in."""
+
+    def __init__(self) -> None:
+        self.threads: dict[str, str] = {}
+        self.failures: list[tuple[Failure, str]] = []
+        router = Router()
+
+        @router.on(ConferenceCreated)
+        async def greet(_event: ConferenceCreated) -> str:
+            self.threads["async"] = threading.current_thread().name
+            await asyncio.sleep(0)
+            return BXML
+
+        @router.on(ConferenceCompleted)
+        def close(_event: ConferenceCompleted) -> None:
+            self.threads["plain"] = threading.current_thread().name
+
+        @router.on(ConferenceMemberJoin)
+        async def broken(_event: ConferenceMemberJoin) -> None:
+            raise RuntimeError("async handler failed")
+
+        self.receiver = Receiver(router=router, auth=None, on_failure=self.fail)
+
+    def fail(self, failure: Failure) -> None:
+        """Keep a failure and the thread the hook ran in."""
+        self.failures.append((failure, threading.current_thread().name))
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_asgi_runs_each_kind_where_it_belongs(inline: bool) -> None:  # noqa: FBT001
+    """Under uvicorn: async handlers on the loop, plain ones in the pool or inline, hook off it."""
+    recorder = Recorder()
+    with serve_asgi(recorder.receiver, run_sync_inline=inline) as url:
+        created = deliver(url, golden("conferenceCreated"))
+        completed = deliver(url, golden("conferenceCompleted"))
+        broken = deliver(url, golden("conferenceMemberJoin"))
+
+    assert (created.last.status, created.last.body) == (200, BXML.encode())
+    assert completed.last.status == 204
+    assert broken.last.status == 500
+    loop_thread = recorder.threads["async"]
+    assert (recorder.threads["plain"] == loop_thread) is inline
+    [(failure, hook_thread)] = recorder.failures
+    assert failure.body == golden("conferenceMemberJoin")
+    assert hook_thread != loop_thread
+
+
+@pytest.mark.parametrize("raised", [KeyboardInterrupt, SystemExit, GeneratorExit])
+@pytest.mark.parametrize("kind", ["plain", "async"])
+def test_asgi_keeps_serving_whatever_a_handler_raises(
+    raised: type[BaseException], kind: str
+) -> None:
+    """A handler's KeyboardInterrupt, SystemExit or GeneratorExit is its failure: 500, kept."""
+    failures: list[Failure] = []
+    router = Router()
+
+    def plain(_event: ConferenceCompleted) -> None:
+        raise raised
+
+    async def awaited(_event: ConferenceCompleted) -> None:
+        raise raised
+
+    router.on(ConferenceCompleted)(plain if kind == "plain" else awaited)
+    with serve_asgi(Receiver(router=router, auth=None, on_failure=failures.append)) as url:
+        first = deliver(url, golden("conferenceCompleted"))
+        second = deliver(url, golden("conferenceCompleted"))
+
+    assert [first.last.status, second.last.status] == [500, 500]
+    assert [type(failure.error) for failure in failures] == [raised, raised]
+
+
+def test_wsgi_keeps_serving_in_its_threads() -> None:
+    """Under a threaded WSGI server a handler's SystemExit is its failure: 500, kept."""
+    failures: list[Failure] = []
+    router = Router()
+
+    @router.on(ConferenceCompleted)
+    def stop(_event: ConferenceCompleted) -> None:
+        raise SystemExit(3)
+
+    with serve_wsgi(Receiver(router=router, auth=None, on_failure=failures.append)) as url:
+        statuses = [deliver(url, golden("conferenceCompleted")).last.status for _ in range(2)]
+
+    assert statuses == [500, 500]
+    assert [type(failure.error) for failure in failures] == [SystemExit, SystemExit]
+
+
+def test_in_the_main_thread_ctrl_c_still_stops_after_the_body_is_kept() -> None:
+    """In the main thread, a KeyboardInterrupt is reported to the hook, then goes on."""
+    failures: list[Failure] = []
+    router = Router()
+
+    @router.on(ConferenceCompleted)
+    def interrupted(_event: ConferenceCompleted) -> None:
+        raise KeyboardInterrupt
+
+    receiver = Receiver(router=router, auth=None, on_failure=failures.append)
+
+    with pytest.raises(KeyboardInterrupt):
+        receiver.handle("POST", {"content-type": "application/json"}, golden("conferenceCompleted"))
+    assert [failure.status for failure in failures] == [500]
+
+
+def test_the_interpreter_is_sound_after_handlers_raise_base_exceptions() -> None:
+    """In a fresh interpreter, handlers raising KeyboardInterrupt in the pool leave it sound.
+
+    A KeyboardInterrupt let out of a thread-pool worker through asyncio.run can leave CPython
+    3.11's parser in a broken state (reported while reproducing issue 12); the receiver keeps it
+    in the worker, so every request is a 500 with its body kept, and the process parses code and
+    ends well.
+    """
+    script = textwrap.dedent(
+        """
+        import ast, asyncio, json
+        from pathlib import Path
+        from bandwidth_events import ConferenceCompleted, Receiver, Router
+
+        router = Router()
+
+        @router.on(ConferenceCompleted)
+        def stop(event):
+            raise KeyboardInterrupt
+
+        failures = []
+        receiver = Receiver(router=router, auth=None, on_failure=failures.append)
+        body = Path("tests/payloads/conferenceCompleted.json").read_bytes()
+        headers = {"content-type": "application/json"}
+
+        async def main():
+            return [await receiver.handle_async("POST", headers, body) for _ in range(20)]
+
+        replies = asyncio.run(main())
+        ast.parse("x = " + "[" * 50 + "]" * 50)
+        print(json.dumps([len(failures), sorted({reply.status for reply in replies})]))
+        """
+    )
+
+    result = subprocess.run(  # noqa: S603 -- our own interpreter and script
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+
+    assert (result.returncode, result.stdout.strip()) == (0, "[20, [500]]"), result.stderr
+    assert "SystemError" not in result.stderr
+
+
+def test_a_cancelled_request_keeps_its_body_and_stays_cancelled() -> None:
+    """When the server cancels a request mid-handler, the body is kept and the cancel goes on."""
+    failures: list[Failure] = []
+    router = Router()
+    started = asyncio.Event()
+
+    @router.on(ConferenceCompleted)
+    async def slow(_event: ConferenceCompleted) -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    receiver = Receiver(router=router, auth=None, on_failure=failures.append)
+    headers = {"content-type": "application/json"}
+
+    async def main() -> None:
+        task = asyncio.create_task(
+            receiver.handle_async("POST", headers, golden("conferenceCompleted"))
+        )
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(main())  # asyncio.run waits for the thread pool, where the hook ran
+
+    assert [(failure.status, type(failure.error)) for failure in failures] == [
+        (503, asyncio.CancelledError)
+    ]
+    assert failures[0].body == golden("conferenceCompleted")
+
+
+def test_handle_async_answers_from_the_headers_first() -> None:
+    """handle_async checks method, headers and credentials before any handler, as handle does."""
+    receiver = Receiver(router=Router(), auth=None)
+
+    reply = run(receiver.handle_async("POST", {"content-type": "text/plain"}, b"{}"))
+
+    assert reply.status == 415

@@ -58,6 +58,7 @@ nitpick_ignore_regex = [
     ("py:.*", r"(ValueError|TypeError|Exception)"),
     ("py:.*", r"(Any|Mapping|datetime|timedelta|StrEnum|Converter|OrjsonConverter|_E|_T)"),
     ("py:.*", r"bandwidth_events\._api\.(Body|_E)"),
+    ("py:.*", r"bandwidth_events\._query\.(Query|_E)"),
     ("py:.*", r"bandwidth_events\.(testing|_strategies)\._(E|M)"),
     ("py:.*", r"(hypothesis|wsgiref)\..*"),
     ("py:.*", r"(WSGIEnvironment|StartResponse)"),  # wsgiref.types, imported for type checkers

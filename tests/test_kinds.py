@@ -57,3 +57,33 @@ def test_the_spec_event_type_through_a_users_converter() -> None:
 
     assert event.wire_spelling == {"eventType"}
     assert converter.unstructure(event) == body == to_dict(event)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "text", "expected"),
+    [
+        (int, "-12", -12),
+        (int, "12.0", "12.0"),
+        (int, "1" * 20, "1" * 20),
+        (float, "0.5", 0.5),
+        (float, "1", 1),
+        (float, "high", "high"),
+        (float, '"0.5"', '"0.5"'),
+        (tuple[StreamTrack | str, ...], '["inbound"]', ["inbound"]),
+        (Mapping[str, str] | None, "{oops", "{oops"),
+    ],
+)
+def test_query_text_is_read_as_the_field_type(
+    annotation: object, text: str, expected: object
+) -> None:
+    """A query parameter's text becomes its field's wire value, or stays text to be refused."""
+    from_text = kind_of(annotation).from_text
+    assert from_text is not None
+
+    assert from_text(text) == expected
+    assert type(from_text(text)) is type(expected)
+
+
+def test_text_fields_take_the_text_itself() -> None:
+    """Strings, timestamps, durations and open enums are read from the text as it is."""
+    assert {kind_of(t).from_text for t in (str, datetime, CallCause | str, str | None)} == {None}

@@ -81,8 +81,10 @@ def test_all_is_exactly_the_public_namespace() -> None:
         "configure_converter",
         "make_converter",
         "parse_event",
+        "parse_query",
         "to_dict",
         "to_json",
+        "to_query",
         "wsgi_app",
     }
 

@@ -24,6 +24,7 @@ from bandwidth_events import (
     ConferenceCreated,
     ConferenceMemberJoin,
     ConferenceRecordingAvailable,
+    EventParseError,
     Failure,
     Receiver,
     Router,
@@ -190,10 +191,10 @@ class TestRequests:
         assert not app.seen
 
     def test_wrong_method(self, url: str) -> None:
-        """GET is answered 405 with Allow: POST."""
-        status, headers, _ = request(url, "GET", headers=authorized())
+        """PUT is answered 405 with Allow: POST, GET."""
+        status, headers, _ = request(url, "PUT", headers=authorized())
 
-        assert (status, headers["allow"]) == (405, "POST")
+        assert (status, headers["allow"]) == (405, "POST, GET")
 
     def test_wrong_content_type(self, url: str) -> None:
         """A form body is answered 415."""
@@ -270,6 +271,28 @@ class TestRequests:
 
         assert app.seen == Counter()
         assert app.failures == []
+
+    def test_get_callbacks_are_handled(self, url: str, app: App) -> None:
+        """A callback sent with GET, the event in the query, is challenged and handled alike."""
+        event = parse_event(golden("conferenceCreated"))
+
+        delivery = deliver(url, event, credentials=CREDENTIALS, method="GET")
+
+        assert [attempt.status for attempt in delivery.attempts] == [401, 200]
+        assert delivery.last.body == BXML
+        assert app.seen == Counter({golden_dict("conferenceCreated")["conferenceId"]: 1})
+
+    def test_a_bad_get_callback_is_kept(self, url: str, app: App) -> None:
+        """A GET whose query is not a valid event is answered 400, its query to the hook."""
+        delivery = deliver(
+            url, "eventType=conferenceCreated&name=x", credentials=CREDENTIALS, method="GET"
+        )
+
+        assert delivery.last.status == 400
+        [failure] = app.failures
+        assert (failure.query, failure.body) == ("eventType=conferenceCreated&name=x", b"")
+        assert isinstance(failure.error, EventParseError)
+        assert "eventTime" in failure.error.errors
 
     def test_unknown_event_type(self, url: str, app: App) -> None:
         """An eventType this version does not model is acknowledged with 204."""

@@ -69,6 +69,7 @@ from ._events import (
     UnknownEvent,
     VoiceEvent,
 )
+from ._query import parse_query, to_query
 from ._receiver import Failure, Receiver, Reply
 from ._router import Outcome, Router
 from ._timestamps import PreciseTimestamp
@@ -153,7 +154,9 @@ __all__ = [
     "configure_converter",
     "make_converter",
     "parse_event",
+    "parse_query",
     "to_dict",
     "to_json",
+    "to_query",
     "wsgi_app",
 ]

@@ -58,8 +58,13 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
             body = await _read(receive, receiver.max_body_size)
             if body is None:
                 return  # the client went away mid-body: nobody to answer, nothing to handle
+            query = scope.get("query_string", b"").decode("latin-1")
             reply = await answer_request_async(
-                receiver, headers, body, run_sync_inline=run_sync_inline
+                receiver,
+                headers,
+                body,
+                query=query if method.upper() == "GET" else None,
+                run_sync_inline=run_sync_inline,
             )
         await send(
             {
@@ -125,7 +130,9 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
                 # Cut short: the client is gone (Bandwidth resends it); say so to whoever listens.
                 reply = Reply(400, (("content-type", "text/plain; charset=utf-8"),), _CUT_SHORT)
             else:
-                reply = answer_request(receiver, headers, body)
+                get = method.upper() == "GET"
+                query = environ.get("QUERY_STRING", "") if get else None
+                reply = answer_request(receiver, headers, body, query=query)
         return _wsgi_reply(reply, start_response)
 
     return app

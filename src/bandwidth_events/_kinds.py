@@ -12,6 +12,7 @@ The reader statements transform the wire value held in ``v`` into the attribute 
 explains. ``{p}`` in them is the prefix of the names the kind puts in the reader's namespace.
 """
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,6 +21,7 @@ from types import MappingProxyType, NoneType, UnionType
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast, get_args, get_origin
 
 import attrs
+import orjson
 
 from ._durations import (
     WHOLE_SECONDS,
@@ -65,6 +67,9 @@ class Kind:
         alternative: For a value with two wire spellings: whether a wire value has the
             alternative one, which `write_alternative` writes back.
         write_alternative: Writes a value in its alternative spelling.
+        from_text: The wire value of a query parameter's text, for callbacks Bandwidth sends
+            with ``GET`` (``"1"`` is the integer 1); ``None``: the text itself. What it cannot
+            read it gives back as the text, for the converter to refuse by name.
     """
 
     read: Read | None
@@ -79,6 +84,7 @@ class Kind:
     item: "Kind | None" = None
     alternative: Callable[[object], bool] | None = None
     write_alternative: Write | None = None
+    from_text: Callable[[str], object] | None = None
 
 
 def _read_str(value: object) -> str:
@@ -125,6 +131,26 @@ def _read_str_map(value: object) -> Mapping[str, str]:
 
 def _freeze_str_map(value: Mapping[str, str]) -> Mapping[str, str]:
     return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+
+
+_INTEGER_TEXT = re.compile(r"-?[0-9]{1,19}")
+
+
+def _integer_from_text(text: str) -> object:
+    return int(text) if _INTEGER_TEXT.fullmatch(text) else text
+
+
+def _number_from_text(text: str) -> object:
+    number = _json_from_text(text)
+    return number if type(number) in (int, float) else text
+
+
+def _json_from_text(text: str) -> object:
+    # Objects and arrays travel in a query as their JSON text (Bandwidth documents no other way).
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
 
 
 def _is_bool(value: object) -> bool:
@@ -174,6 +200,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
         ("if v.__class__ is not int: raise _Refused",),
         lambda st: st.integers(-(2**63), 2**64 - 1),
         lambda st: st.integers(0, 2**31 - 1),
+        from_text=_integer_from_text,
     ),
     float: Kind(
         _read_number,
@@ -182,6 +209,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
         lambda st: st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**53), 2**53),
         lambda st: st.floats(0, 1) | st.integers(0, 1),
         names={"read": _read_number},
+        from_text=_number_from_text,
     ),
     # Bandwidth writes its booleans as the strings "true" and "false": that is the spelling
     # written by default, and a JSON boolean is the alternative one, kept when received.
@@ -236,6 +264,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
         lambda st: st.dictionaries(st.text(), st.text(), max_size=3),
         names={"read": _read_str_map},
         convert=_freeze_str_map,
+        from_text=_json_from_text,
     ),
 }
 
@@ -355,6 +384,7 @@ def _tuple_of(item: Kind) -> Kind:
         lambda st: st.lists(item.wire(st), max_size=3),
         convert=convert,
         item=item,
+        from_text=_json_from_text,
     )
 
 
@@ -378,4 +408,5 @@ def _nested(model: type[Any]) -> Kind:
         values,
         wire,
         model=model,
+        from_text=_json_from_text,
     )

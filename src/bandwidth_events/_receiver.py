@@ -15,6 +15,7 @@ import attrs
 
 from ._auth import BasicAuth
 from ._errors import EventParseError
+from ._query import parse_query
 from ._router import Router
 
 _LOG = logging.getLogger("bandwidth_events")
@@ -61,6 +62,8 @@ class Failure:
         status: The status the receiver answered.
         reason: What went wrong, in a few words (the answer's body).
         error: The exception: an `EventParseError` for a bad body, else what the handler raised.
+        query: The query string of a callback Bandwidth sent with ``GET`` (its fields are
+            there, and ``body`` is empty); ``None`` for a ``POST``. `parse_query` reads it.
     """
 
     body: bytes
@@ -68,6 +71,7 @@ class Failure:
     status: int
     reason: str
     error: BaseException
+    query: str | None = None
 
 
 def log_failure(failure: Failure) -> None:
@@ -119,8 +123,11 @@ class Receiver:
         """
         return check_request(self, method, lower_headers(headers))
 
-    def handle(self, method: str, headers: Headers, body: bytes) -> Reply:
+    def handle(self, method: str, headers: Headers, body: bytes, query: str = "") -> Reply:
         """Answer one request, running plain handlers here.
+
+        A ``POST`` carries the event as its JSON body; a ``GET`` (a callback configured with
+        ``…Method="GET"``) as its ``query`` string.
 
         Never raises for anything a request can hold, nor for a handler that raises (but see
         :doc:`/receiving` for ``KeyboardInterrupt`` and ``SystemExit`` in the main thread).
@@ -134,10 +141,18 @@ class Receiver:
             )
         lowered = lower_headers(headers)
         early = check_request(self, method, lowered)
-        return answer_request(self, lowered, body) if early is None else early
+        if early is not None:
+            return early
+        return answer_request(self, lowered, body, query=_query_of(method, query))
 
     async def handle_async(
-        self, method: str, headers: Headers, body: bytes, *, run_sync_inline: bool = False
+        self,
+        method: str,
+        headers: Headers,
+        body: bytes,
+        query: str = "",
+        *,
+        run_sync_inline: bool = False,
     ) -> Reply:
         """Answer one request from an event loop.
 
@@ -149,7 +164,9 @@ class Receiver:
         early = check_request(self, method, lowered)
         if early is not None:
             return early
-        return await answer_request_async(self, lowered, body, run_sync_inline=run_sync_inline)
+        return await answer_request_async(
+            self, lowered, body, query=_query_of(method, query), run_sync_inline=run_sync_inline
+        )
 
 
 # The two halves of Receiver.handle, for the adapters, which read the body in between: the
@@ -171,34 +188,62 @@ def check_request(receiver: Receiver, method: str, headers: dict[str, str]) -> R
     if auth is not None and not auth.accepts(headers.get("authorization")):
         # Missing or wrong, the same answer: the challenge Bandwidth resends after.
         return _text(401, "authentication required", ("www-authenticate", auth.challenge))
-    declared = headers.get("content-length")
-    if declared is not None:
-        declared = declared.strip()
-        if not (declared.isascii() and declared.isdigit()):
-            # "²" and "①" are digits to str.isdigit and int(): not to HTTP.
-            return _text(400, "Content-Length must be a number of bytes")
-        # Past 18 digits it is beyond any bound, and int() would refuse 5,000 of them.
-        if len(declared) > _MAX_DIGITS or int(declared) > receiver.max_body_size:
-            return _too_large(receiver)
-    if method.upper() != "POST":
-        return _text(405, "webhooks are POSTed", ("allow", "POST"))
+    wrong_length = _check_length(receiver, headers.get("content-length"))
+    if wrong_length is not None:
+        return wrong_length
+    method = method.upper()
+    if method == "GET":
+        return None  # a callback configured with …Method="GET": the event is in the query
+    if method != "POST":
+        return _text(405, "webhooks are POSTed, or sent with GET", ("allow", "POST, GET"))
     if not _is_json(headers.get("content-type")):
         return _text(415, "webhook bodies are application/json", _ACCEPT_JSON)
     return None
 
 
-def answer_request(receiver: Receiver, headers: dict[str, str], body: bytes) -> Reply:
-    """Answer a request that passed `check_request`: bound the body, parse, route."""
+def _check_length(receiver: Receiver, declared: str | None) -> Reply | None:
+    """Answer a declared length that is not a number of bytes, or too large; else None."""
+    if declared is None:
+        return None
+    declared = declared.strip()
+    if not (declared.isascii() and declared.isdigit()):
+        # "²" and "①" are digits to str.isdigit and int(): not to HTTP.
+        return _text(400, "Content-Length must be a number of bytes")
+    # Past 18 digits it is beyond any bound, and int() would refuse 5,000 of them.
+    if len(declared) > _MAX_DIGITS or int(declared) > receiver.max_body_size:
+        return _too_large(receiver)
+    return None
+
+
+def _query_of(method: str, query: str) -> str | None:
+    """Give the query string that carries the event (a GET), or None (a POST: the body)."""
+    return query if method.upper() == "GET" else None
+
+
+def answer_request(
+    receiver: Receiver, headers: dict[str, str], body: bytes, *, query: str | None = None
+) -> Reply:
+    """Answer a request that passed `check_request`: bound the body, parse, route.
+
+    With ``query`` (a GET), the event is read from it; else from the body.
+    """
     if len(body) > receiver.max_body_size:
         return _too_large(receiver)
+
+    def fail(reply: Reply, error: BaseException) -> Reply:
+        return _fail(receiver, body, headers, reply, error, query)
+
     try:
-        answer = receiver.router.dispatch(body)
+        if query is None:
+            answer = receiver.router.dispatch(body)
+        else:
+            answer = receiver.router.handle(parse_query(query))
         # Encoded here, inside the try: BXML with a lone surrogate cannot be.
         content = answer.body
     except EventParseError as error:
-        return _fail(receiver, body, headers, _text(400, _BAD_BODY), error)
+        return fail(_text(400, _BAD_BODY), error)
     except BaseException as error:  # any handler failure at all: keep the body, answer 500
-        reply = _fail(receiver, body, headers, _text(500, _HANDLER_FAILED), error)
+        reply = fail(_text(500, _HANDLER_FAILED), error)
         if isinstance(error, KeyboardInterrupt | SystemExit) and _in_main_thread():
             # Ctrl-C and sys.exit() still stop a program serving in its main thread, once the
             # body is kept; in any other thread they would end only that thread.
@@ -232,7 +277,12 @@ def _call_guarded(handler: Callable[[Any], Any], event: object) -> Any:  # noqa:
 
 
 async def answer_request_async(
-    receiver: Receiver, headers: dict[str, str], body: bytes, *, run_sync_inline: bool
+    receiver: Receiver,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    query: str | None = None,
+    run_sync_inline: bool,
 ) -> Reply:
     """Answer a request that passed `check_request` on an event loop; see `handle_async`."""
     import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
@@ -246,18 +296,21 @@ async def answer_request_async(
 
     async def fail(reply: Reply, error: BaseException) -> Reply:
         # The hook may block (a database, a file): never on the event loop.
-        return await loop.run_in_executor(None, _fail, receiver, body, headers, reply, error)
+        return await loop.run_in_executor(None, _fail, receiver, body, headers, reply, error, query)
 
+    run_sync = None if run_sync_inline else in_thread
     try:
-        answer = await receiver.router.dispatch_async(
-            body, run_sync=None if run_sync_inline else in_thread
-        )
+        if query is None:
+            answer = await receiver.router.dispatch_async(body, run_sync=run_sync)
+        else:
+            answer = await receiver.router.handle_async(parse_query(query), run_sync=run_sync)
         content = answer.body
     except EventParseError as error:
         return await fail(_text(400, _BAD_BODY), error)
     except asyncio.CancelledError as error:
         # The server is stopping this request: keep the body, and let the cancellation go on.
-        loop.run_in_executor(None, _fail, receiver, body, headers, _text(503, _CANCELLED), error)
+        cancelled = _text(503, _CANCELLED)
+        loop.run_in_executor(None, _fail, receiver, body, headers, cancelled, error, query)
         raise
     except BaseException as error:  # noqa: BLE001 -- any handler failure: keep the body, 500
         return await fail(
@@ -273,13 +326,18 @@ def _too_large(receiver: Receiver) -> Reply:
     return _text(413, f"webhook bodies are at most {receiver.max_body_size} bytes")
 
 
-def _fail(
-    receiver: Receiver, body: bytes, headers: dict[str, str], reply: Reply, error: BaseException
+def _fail(  # noqa: PLR0913, PLR0917 -- one request's parts, passed as the thread pool calls it
+    receiver: Receiver,
+    body: bytes,
+    headers: dict[str, str],
+    reply: Reply,
+    error: BaseException,
+    query: str | None,
 ) -> Reply:
     kept = {name: value for name, value in headers.items() if name != "authorization"}
-    failure = Failure(body, kept, reply.status, reply.body.decode(), error)
+    failure = Failure(body, kept, reply.status, reply.body.decode(), error, query)
     try:
         receiver.on_failure(failure)
     except Exception:  # noqa: BLE001 -- the hook failing must not lose the body either
-        _LOG.exception("the failure hook raised; the body was %r", body)
+        _LOG.exception("the failure hook raised; the body was %r, the query %r", body, query)
     return reply

@@ -22,6 +22,7 @@ import attrs
 
 from ._api import to_json
 from ._events import UnknownEvent, VoiceEvent
+from ._query import to_query
 
 __all__ = [
     "Attempt",
@@ -94,17 +95,19 @@ class Delivery:
         return self.last.status is not None and 200 <= self.last.status < 300  # noqa: PLR2004
 
 
-def deliver(
+def deliver(  # noqa: PLR0913 -- the URL, the event, and keyword-only options
     url: str,
     event: VoiceEvent | UnknownEvent | bytes | str,
     *,
     credentials: tuple[str, str] | None = None,
     timeout: float = 15.0,
     retry: bool = True,
+    method: str = "POST",
 ) -> Delivery:
     """Send a webhook to a URL the way Bandwidth does, and tell what happened.
 
-    POSTs the body as ``application/json`` without credentials. If the answer is ``401``
+    POSTs the body as ``application/json`` (or, with ``method="GET"``, sends the event as
+    query parameters) without credentials. If the answer is ``401``
     with a ``WWW-Authenticate: Basic`` challenge and ``credentials`` are given, it sends the
     request again with them; a ``401`` without the challenge ends the delivery, as it does
     for Bandwidth. When the connection fails (refused, reset) it tries once more, like
@@ -117,18 +120,25 @@ def deliver(
         credentials: The ``(username, password)`` configured on Bandwidth's side.
         timeout: Seconds to wait for each answer: Bandwidth's default is 15.
         retry: Whether to retry once on a connection error.
+        method: ``"POST"`` sends the event as a JSON body; ``"GET"`` as query parameters, as
+            Bandwidth does for a callback configured with ``…Method="GET"`` (an event is
+            written with `to_query`; ``bytes`` or ``str`` are sent as the query string).
     """
+    get = method.upper() == "GET"
     if isinstance(event, bytes):
         body = event
     elif isinstance(event, str):
         body = event.encode()
     else:
-        body = to_json(event).encode()
+        body = (to_query(event) if get else to_json(event)).encode()
+    if get:
+        separator = "&" if urllib.parse.urlsplit(url).query else "?"
+        url, body = f"{url}{separator}{body.decode()}", b""
     authorization = None
     attempts: list[Attempt] = []
     retries = 1 if retry else 0
     while True:
-        attempt, connection_failed = _post(url, body, authorization, timeout)
+        attempt, connection_failed = _send(method.upper(), url, body, authorization, timeout)
         attempts.append(attempt)
         if connection_failed and retries:
             retries -= 1
@@ -144,20 +154,24 @@ def deliver(
     return Delivery(tuple(attempts))
 
 
-def _post(url: str, body: bytes, authorization: str | None, timeout: float) -> tuple[Attempt, bool]:
+def _send(
+    method: str, url: str, body: bytes, authorization: str | None, timeout: float
+) -> tuple[Attempt, bool]:
     """Send one request; give the attempt and whether the connection failed (retryable)."""
     parts = urllib.parse.urlsplit(url)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
     connection = connection_class(parts.netloc, timeout=timeout)
-    headers = {"Content-Type": "application/json", "User-Agent": "bandwidth-events simulator"}
+    headers = {"User-Agent": "bandwidth-events simulator"}
+    if method == "POST":
+        headers["Content-Type"] = "application/json"
     if authorization is not None:
         headers["Authorization"] = authorization
     path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     authorized = authorization is not None
     try:
-        connection.request("POST", path, body=body, headers=headers)
+        connection.request(method, path, body=body or None, headers=headers)
         response = connection.getresponse()
         answer = response.read()
     except TimeoutError:

@@ -41,8 +41,12 @@ from bandwidth_events import (
     TransferAnswer,
     TransferComplete,
     TransferDisconnect,
+    UnknownEvent,
+    VoiceEvent,
     parse_event,
+    parse_query,
     testing,
+    to_query,
 )
 
 
@@ -117,6 +121,13 @@ def nested_optionals(body: bytes) -> str:
     if result is None:
         return "no machine detection"
     return str(result.value)
+
+
+def from_a_query(query: str) -> str:
+    """A GET callback's query parses to the same types as a JSON body."""
+    assert_type(parse_query(query, Disconnect), Disconnect)
+    assert_type(parse_query(query), VoiceEvent | UnknownEvent)
+    return to_query(parse_query(query, Disconnect))
 
 
 def class_facts() -> None:

@@ -373,3 +373,38 @@ def test_load_every_event_handled_exactly_once(serve: Serve) -> None:
     assert set(app.seen.values()) == {1}
     assert not app.failures
     assert elapsed < 60  # a bound against hangs, not a speed claim
+
+
+@pytest.mark.parametrize("serve", [serve_asgi, serve_wsgi], ids=["asgi-uvicorn", "wsgi-wsgiref"])
+def test_a_trickling_client_is_answered_408(serve: Serve) -> None:
+    """A client sending its body a byte at a time is cut off at the read timeout with a 408."""
+    failures: list[Failure] = []
+    receiver = Receiver(router=Router(), auth=None, on_failure=failures.append, read_timeout=0.3)
+    body = golden("conferenceCompleted")
+    with serve(receiver) as url:
+        parts = urllib.parse.urlsplit(url)
+        assert parts.hostname is not None
+        assert parts.port is not None
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            )
+            started = time.monotonic()
+            answer = b""
+            sock.settimeout(0.1)
+            for byte in body:  # one byte every 0.1 s, until the server answers
+                try:
+                    sock.sendall(bytes([byte]))
+                    answer += sock.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+                if answer:
+                    break
+            elapsed = time.monotonic() - started
+
+    assert answer.split(b" ", 2)[1] == b"408", answer
+    assert elapsed < 5
+    assert failures == []

@@ -6,11 +6,13 @@ read at most one byte more than the bound, so a body that lies about its length 
 memory. The headers are checked once per request.
 """
 
+import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._receiver import (
+    TOO_SLOW,
     Receiver,
     Reply,
     answer_request,
@@ -55,17 +57,20 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
         )
         reply = check_request(receiver, method, headers)
         if reply is None:
-            body = await _read(receive, receiver.max_body_size)
+            body = await _read_in_time(receive, receiver)
             if body is None:
                 return  # the client went away mid-body: nobody to answer, nothing to handle
-            query = scope.get("query_string", b"").decode("latin-1")
-            reply = await answer_request_async(
-                receiver,
-                headers,
-                body,
-                query=query if method.upper() == "GET" else None,
-                run_sync_inline=run_sync_inline,
-            )
+            if body is _SLOW:
+                reply = TOO_SLOW
+            else:
+                query = scope.get("query_string", b"").decode("latin-1")
+                reply = await answer_request_async(
+                    receiver,
+                    headers,
+                    body,
+                    query=query if method.upper() == "GET" else None,
+                    run_sync_inline=run_sync_inline,
+                )
         await send(
             {
                 "type": "http.response.start",
@@ -89,6 +94,16 @@ async def _lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+async def _read_in_time(receive: Receive, receiver: Receiver) -> bytes | None:
+    """Read the body within the receiver's read timeout, or give `_SLOW`; see `_read`."""
+    import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
+
+    try:
+        return await asyncio.wait_for(_read(receive, receiver.max_body_size), receiver.read_timeout)
+    except TimeoutError:
+        return _SLOW
 
 
 async def _read(receive: Receive, limit: int) -> bytes | None:
@@ -125,8 +140,10 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
         headers = lower_headers(_wsgi_headers(environ))
         reply = check_request(receiver, method, headers)
         if reply is None:
-            body = _wsgi_body(environ, receiver.max_body_size)
-            if body is None:
+            body = _wsgi_body(environ, receiver.max_body_size, receiver.read_timeout)
+            if body is _SLOW:
+                reply = TOO_SLOW
+            elif body is None:
                 # Cut short: the client is gone (Bandwidth resends it); say so to whoever listens.
                 reply = Reply(400, (("content-type", "text/plain; charset=utf-8"),), _CUT_SHORT)
             else:
@@ -156,20 +173,44 @@ def _wsgi_headers(environ: "WSGIEnvironment") -> list[tuple[str, str]]:
 _CUT_SHORT = b"the body ended before its Content-Length"
 
 
-def _wsgi_body(environ: "WSGIEnvironment", limit: int) -> bytes | None:
-    """Read the body; ``None`` when it ended before its declared length (a disconnect)."""
+#: What `_wsgi_body` gives for a body that did not come within the read timeout.
+_SLOW = b"\0slow"
+_CHUNK = 65536
+
+
+def _wsgi_body(environ: "WSGIEnvironment", limit: int, timeout: float) -> bytes | None:
+    """Read the body; ``None`` when it ended before its declared length (a disconnect).
+
+    It is read a chunk at a time, and `_SLOW` given once ``timeout`` seconds have passed
+    between chunks in all: a trickling client cannot hold the worker. (A client that sends
+    nothing at all is bounded by the server's own socket timeout.)
+    """
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH", "").strip()
     if length.isascii() and length.isdigit():
         # The declared length (check() refused it when above the limit), never more.
-        declared = int(length)
-        body = bytes(stream.read(declared))
-        return body if len(body) == declared else None
-    if environ.get("wsgi.input_terminated"):
+        wanted, must_fill = int(length), True
+    elif environ.get("wsgi.input_terminated"):
         # A server that ends the stream itself (chunked bodies): one byte past the limit at most.
-        return bytes(stream.read(limit + 1))
-    # No length and a stream that might not end: PEP 3333 says not to read it.
-    return b""
+        wanted, must_fill = limit + 1, False
+    else:
+        # No length and a stream that might not end: PEP 3333 says not to read it.
+        return b""
+    read = getattr(stream, "read1", None) or stream.read
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
+    while size < wanted:
+        if time.monotonic() > deadline:
+            return _SLOW
+        chunk = bytes(read(min(wanted - size, _CHUNK)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if must_fill and size < wanted:
+        return None
+    return b"".join(chunks)
 
 
 def _wsgi_reply(reply: Reply, start_response: "StartResponse") -> list[bytes]:

@@ -108,12 +108,16 @@ class Receiver:
         on_failure: Called with a `Failure` for every body that could not be parsed or whose
             handler raised, before the answer goes out. The default logs it, body included;
             give one that stores it. If the hook itself raises, that is logged too.
+        read_timeout: Seconds the adapters wait for a whole body; a client slower than that is
+            answered ``408``, so that a trickling client cannot hold a worker. Bandwidth sends
+            its small bodies at once, and waits 15 seconds for the answer.
     """
 
     router: Router
     auth: BasicAuth | None
     max_body_size: int = attrs.field(default=ONE_MIB, validator=attrs.validators.gt(0))
     on_failure: Callable[[Failure], None] = log_failure
+    read_timeout: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
 
     def check(self, method: str, headers: Headers) -> Reply | None:
         """Answer a request from its method and headers alone, or give None to read the body.
@@ -320,6 +324,10 @@ async def answer_request_async(
     if answer.content_type is None:
         return Reply(answer.status)
     return Reply(answer.status, (("content-type", answer.content_type),), content)
+
+
+#: The answer to a client that did not send its body within the receiver's read_timeout.
+TOO_SLOW = _text(408, "the body did not come in time")
 
 
 def _too_large(receiver: Receiver) -> Reply:

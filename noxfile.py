@@ -114,4 +114,13 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """The benchmarks against pydantic, msgspec and the official SDK (not part of ``nox``)."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.install("--force-reinstall", "--no-deps", ".")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(name="bench-receiving")
+def bench_receiving(session: nox.Session) -> None:
+    """The ASGI receiver under uvicorn: async, thread-pool and inline handlers (not in ``nox``)."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.install("--force-reinstall", "--no-deps", ".")
+    session.run("python", "benchmarks/receiving.py", *session.posargs)

@@ -1,11 +1,15 @@
 """Async handlers: awaited by dispatch_async and the ASGI app, refused where they cannot run."""
 
 import asyncio
+import json
 import subprocess
 import sys
 import textwrap
 import threading
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -14,6 +18,7 @@ from bandwidth_events import (
     ConferenceCompleted,
     ConferenceCreated,
     ConferenceMemberJoin,
+    ConferenceRecordingAvailable,
     Disconnect,
     Failure,
     Receiver,
@@ -350,3 +355,103 @@ def test_handle_async_answers_from_the_headers_first() -> None:
     reply = run(receiver.handle_async("POST", {"content-type": "text/plain"}, b"{}"))
 
     assert reply.status == 415
+
+
+class MixedLoad:
+    """A receiver with every kind of handler, counting what each saw, thread-safely."""
+
+    def __init__(self, *, with_async: bool) -> None:
+        self.lock = threading.Lock()
+        self.seen: Counter[str] = Counter()
+        self.failed: Counter[bytes] = Counter()
+        router = Router()
+
+        def count(key: str) -> None:
+            with self.lock:
+                self.seen[key] += 1
+
+        if with_async:
+
+            @router.on(ConferenceRecordingAvailable)
+            async def stored(event: ConferenceRecordingAvailable) -> None:
+                await asyncio.sleep(0)
+                count(event.recording_id)
+
+            @router.on(ConferenceMemberJoin)
+            async def broken(_event: ConferenceMemberJoin) -> None:
+                raise RuntimeError("async failure")
+
+        else:
+
+            @router.on(ConferenceRecordingAvailable)
+            def stored_plainly(event: ConferenceRecordingAvailable) -> None:
+                count(event.recording_id)
+
+            @router.on(ConferenceMemberJoin)
+            def broken_plainly(_event: ConferenceMemberJoin) -> None:
+                raise RuntimeError("plain failure")
+
+        @router.on(ConferenceCreated)
+        def greet(event: ConferenceCreated) -> str:
+            count(event.conference_id)
+            return BXML
+
+        @router.on(ConferenceCompleted)
+        def crash(_event: ConferenceCompleted) -> None:
+            raise SystemExit(1)
+
+        self.receiver = Receiver(router=router, auth=None, on_failure=self.fail)
+
+    def fail(self, failure: Failure) -> None:
+        """Count a failed body."""
+        with self.lock:
+            self.failed[failure.body] += 1
+
+
+def mixed_bodies(count: int) -> list[tuple[bytes, int]]:
+    """Give bodies of every kind, good and bad, each with the status it must get."""
+    recording = json.loads(golden("conferenceRecordingAvailable"))
+    created = json.loads(golden("conferenceCreated"))
+    join = json.loads(golden("conferenceMemberJoin"))
+    completed = json.loads(golden("conferenceCompleted"))
+    bodies: list[tuple[bytes, int]] = []
+    for index in range(count):
+        match index % 5:
+            case 0 | 1:
+                body, status = recording | {"recordingId": f"r-{index}"}, 204
+            case 2:
+                body, status = created | {"conferenceId": f"conf-{index}"}, 200
+            case 3:
+                body, status = (join if index % 2 else completed) | {"name": f"n-{index}"}, 500
+            case _:
+                body, status = {"eventType": "conferenceCreated", "name": f"bad-{index}"}, 400
+        bodies.append((json.dumps(body).encode(), status))
+    return bodies
+
+
+@pytest.mark.parametrize(
+    ("serve", "with_async"),
+    [(serve_asgi, True), (serve_asgi, False), (serve_wsgi, False)],
+    ids=["asgi-async", "asgi-plain", "wsgi-plain"],
+)
+def test_mixed_load_handles_each_event_once_and_keeps_each_failure_once(
+    serve: Callable[[Receiver], AbstractContextManager[str]],
+    with_async: bool,  # noqa: FBT001
+) -> None:
+    """3,000 requests, some bad, some raising, some async: each handled or kept exactly once."""
+    load = MixedLoad(with_async=with_async)
+    bodies = mixed_bodies(3000)
+    with serve(load.receiver) as url:
+
+        def post(item: tuple[bytes, int]) -> tuple[int | None, int]:
+            return deliver(url, item[0], retry=False).last.status, item[1]
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(post, bodies))
+
+    assert all(status == expected for status, expected in results)
+    good = [json.loads(body) for body, status in bodies if status in {200, 204}]
+    keys = {body.get("recordingId") or body["conferenceId"] for body in good}
+    assert load.seen == Counter(dict.fromkeys(keys, 1))
+    failing = [body for body, status in bodies if status in {400, 500}]
+    assert load.failed == Counter(dict.fromkeys(failing, 1))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bandwidth_events import (
+    BasicAuth,
     ConferenceCompleted,
     ConferenceCreated,
     ConferenceMemberJoin,
@@ -22,9 +23,13 @@ from bandwidth_events import (
     Disconnect,
     Failure,
     Receiver,
+    Request,
     Router,
     UnknownEvent,
+    asgi_app,
+    current_request,
     parse_event,
+    parse_query,
     wsgi_app,
 )
 from bandwidth_events.testing import deliver
@@ -455,3 +460,85 @@ def test_mixed_load_handles_each_event_once_and_keeps_each_failure_once(
     assert load.seen == Counter(dict.fromkeys(keys, 1))
     failing = [body for body, status in bodies if status in {400, 500}]
     assert load.failed == Counter(dict.fromkeys(failing, 1))
+
+
+class TestCurrentRequest:
+    def recorder(self) -> tuple[Router, list[Request]]:
+        """Give a router whose handlers (plain, async, fallback) note the current request."""
+        router, seen = Router(), list[Request]()
+
+        @router.on(ConferenceCompleted)
+        def plain(_event: ConferenceCompleted) -> None:
+            seen.append(current_request())
+
+        @router.on(ConferenceCreated)
+        async def awaited(_event: ConferenceCreated) -> None:
+            seen.append(current_request())
+
+        return router, seen
+
+    @pytest.mark.parametrize("inline", [False, True])
+    def test_handlers_see_their_request_under_uvicorn(self, inline: bool) -> None:  # noqa: FBT001
+        """Plain handlers (pooled or inline) and async ones see method, path, query, headers."""
+        router, seen = self.recorder()
+        with serve_asgi(Receiver(router=router, auth=None), run_sync_inline=inline) as url:
+            deliver(url + "?source=test", golden("conferenceCompleted"))
+            deliver(url, parse_event(golden("conferenceCreated")), method="GET")
+
+        posted, got = seen
+        assert (posted.method, posted.path, posted.query) == (
+            "POST",
+            "/bandwidth/events",
+            "source=test",
+        )
+        assert posted.headers["content-type"] == "application/json"
+        assert (got.method, got.path) == ("GET", "/bandwidth/events")
+        assert parse_query(got.query) == parse_event(golden("conferenceCreated"))
+
+    def test_handlers_see_their_request_under_wsgi(self) -> None:
+        """Under WSGI the path is PATH_INFO; the credentials are never shown."""
+        router = Router()
+        seen: list[Request] = []
+
+        @router.on(ConferenceCompleted)
+        def plain(_event: ConferenceCompleted) -> None:
+            seen.append(current_request())
+
+        receiver = Receiver(router=router, auth=BasicAuth(("bandwidth", "s3cret")))
+        with serve_wsgi(receiver) as url:
+            deliver(url, golden("conferenceCompleted"), credentials=("bandwidth", "s3cret"))
+
+        [request] = seen
+        assert (request.method, request.path) == ("POST", "/bandwidth/events")
+        assert "authorization" not in request.headers
+
+    def test_the_path_under_the_mount(self) -> None:
+        """Under a mount (ASGI root_path), the path is the part under it."""
+        router, seen = self.recorder()
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/hooks/bandwidth/calls",
+            "root_path": "/hooks",
+            "query_string": b"",
+            "headers": [(b"content-type", b"application/json")],
+        }
+        messages = iter([{"type": "http.request", "body": golden("conferenceCompleted")}])
+
+        async def receive() -> dict[str, Any]:
+            return next(messages)
+
+        async def send(_message: Any) -> None: ...
+
+        run(asgi_app(Receiver(router=router, auth=None))(scope, receive, send))
+
+        assert seen[0].path == "/bandwidth/calls"
+
+    def test_outside_a_handler_there_is_none(self) -> None:
+        """current_request() outside a handler a receiver runs is a LookupError that says so."""
+        with pytest.raises(LookupError, match="for handlers a Receiver runs"):
+            current_request()
+        router, seen = self.recorder()
+        with pytest.raises(LookupError):
+            router.dispatch(golden("conferenceCompleted"))  # the router alone: no request
+        assert seen == []

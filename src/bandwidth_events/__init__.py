@@ -70,7 +70,7 @@ from ._events import (
     VoiceEvent,
 )
 from ._query import parse_query, to_query
-from ._receiver import Failure, Receiver, Reply
+from ._receiver import Failure, Receiver, Reply, Request, current_request
 from ._router import Outcome, Router
 from ._timestamps import PreciseTimestamp
 
@@ -138,6 +138,7 @@ __all__ = [
     "ReferStatus",
     "RejectionCause",
     "Reply",
+    "Request",
     "Router",
     "StirShaken",
     "StopCause",
@@ -152,6 +153,7 @@ __all__ = [
     "VoiceEvent",
     "asgi_app",
     "configure_converter",
+    "current_request",
     "make_converter",
     "parse_event",
     "parse_query",

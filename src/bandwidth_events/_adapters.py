@@ -15,10 +15,12 @@ from ._receiver import (
     TOO_SLOW,
     Receiver,
     Reply,
+    Request,
     answer_request,
     answer_request_async,
     check_request,
     lower_headers,
+    request_of,
 )
 
 if TYPE_CHECKING:
@@ -63,12 +65,11 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
             if body is _SLOW:
                 reply = TOO_SLOW
             else:
-                query = scope.get("query_string", b"").decode("latin-1")
                 reply = await answer_request_async(
                     receiver,
                     headers,
                     body,
-                    query=query if method.upper() == "GET" else None,
+                    request=_asgi_request(scope, method, headers),
                     run_sync_inline=run_sync_inline,
                 )
         await send(
@@ -84,6 +85,15 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
         await send({"type": "http.response.body", "body": reply.body})
 
     return app
+
+
+def _asgi_request(scope: Scope, method: str, headers: dict[str, str]) -> Request:
+    # The path under the mount: servers and frameworks put the mount point in root_path.
+    path: str = scope.get("path", "/")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return request_of(method, path, scope.get("query_string", b"").decode("latin-1"), headers)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -147,12 +157,19 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
                 # Cut short: the client is gone (Bandwidth resends it); say so to whoever listens.
                 reply = Reply(400, (("content-type", "text/plain; charset=utf-8"),), _CUT_SHORT)
             else:
-                get = method.upper() == "GET"
-                query = environ.get("QUERY_STRING", "") if get else None
-                reply = answer_request(receiver, headers, body, query=query)
+                reply = answer_request(
+                    receiver, headers, body, request=_wsgi_request(environ, method, headers)
+                )
         return _wsgi_reply(reply, start_response)
 
     return app
+
+
+def _wsgi_request(environ: "WSGIEnvironment", method: str, headers: dict[str, str]) -> Request:
+    # PATH_INFO is the path under the mount (SCRIPT_NAME).
+    return request_of(
+        method, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), headers
+    )
 
 
 def _wsgi_headers(environ: "WSGIEnvironment") -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ is handed, with the raw body, to the failure hook before the short 4xx/5xx answe
 Bandwidth does not send an event again once it got an answer.
 """
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -74,6 +75,50 @@ class Failure:
     query: str | None = None
 
 
+@attrs.frozen
+class Request:
+    """The HTTP request an event came in: what `current_request` gives a handler.
+
+    Attributes:
+        method: ``POST``, or ``GET`` for a callback configured with ``…Method="GET"``.
+        path: The request's path under the receiver's mount (``/`` at its root).
+        query: The query string (a ``GET`` callback's fields, or anything on a POST's URL).
+        headers: The request headers, names in lower case, ``authorization`` left out.
+    """
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+
+
+_REQUEST: contextvars.ContextVar[Request] = contextvars.ContextVar("bandwidth_events_request")
+
+
+def current_request() -> Request:
+    """Give the request whose event the running handler handles.
+
+    Handlers take only their event; one that needs the path it was called under, the query or
+    a header asks for it here. It works in plain and ``async`` handlers alike, in any thread the
+    receiver runs them in.
+
+    Raises:
+        LookupError: No handler run by a `Receiver` (or its ASGI/WSGI app) is running.
+    """
+    try:
+        return _REQUEST.get()
+    except LookupError:
+        raise LookupError(
+            "current_request() is for handlers a Receiver runs: none is running"
+        ) from None
+
+
+def request_of(method: str, path: str, query: str, headers: dict[str, str]) -> Request:
+    """Give the `Request` a handler sees: the method in capitals, no ``authorization``."""
+    kept = {name: value for name, value in headers.items() if name != "authorization"}
+    return Request(method.upper(), path or "/", query, kept)
+
+
 def log_failure(failure: Failure) -> None:
     """Log a failure and its whole body at ERROR: the default `Receiver` failure hook."""
     _LOG.error(
@@ -127,7 +172,9 @@ class Receiver:
         """
         return check_request(self, method, lower_headers(headers))
 
-    def handle(self, method: str, headers: Headers, body: bytes, query: str = "") -> Reply:
+    def handle(
+        self, method: str, headers: Headers, body: bytes, query: str = "", path: str = "/"
+    ) -> Reply:
         """Answer one request, running plain handlers here.
 
         A ``POST`` carries the event as its JSON body; a ``GET`` (a callback configured with
@@ -147,14 +194,16 @@ class Receiver:
         early = check_request(self, method, lowered)
         if early is not None:
             return early
-        return answer_request(self, lowered, body, query=_query_of(method, query))
+        request = request_of(method, path, query, lowered)
+        return answer_request(self, lowered, body, request=request)
 
-    async def handle_async(
+    async def handle_async(  # noqa: PLR0913 -- the request's parts, and one option
         self,
         method: str,
         headers: Headers,
         body: bytes,
         query: str = "",
+        path: str = "/",
         *,
         run_sync_inline: bool = False,
     ) -> Reply:
@@ -168,8 +217,9 @@ class Receiver:
         early = check_request(self, method, lowered)
         if early is not None:
             return early
+        request = request_of(method, path, query, lowered)
         return await answer_request_async(
-            self, lowered, body, query=_query_of(method, query), run_sync_inline=run_sync_inline
+            self, lowered, body, request=request, run_sync_inline=run_sync_inline
         )
 
 
@@ -219,20 +269,24 @@ def _check_length(receiver: Receiver, declared: str | None) -> Reply | None:
     return None
 
 
-def _query_of(method: str, query: str) -> str | None:
-    """Give the query string that carries the event (a GET), or None (a POST: the body)."""
-    return query if method.upper() == "GET" else None
-
-
 def answer_request(
-    receiver: Receiver, headers: dict[str, str], body: bytes, *, query: str | None = None
+    receiver: Receiver, headers: dict[str, str], body: bytes, *, request: Request
 ) -> Reply:
     """Answer a request that passed `check_request`: bound the body, parse, route.
 
-    With ``query`` (a GET), the event is read from it; else from the body.
+    A ``GET``'s event is read from its query; a ``POST``'s from its body.
     """
     if len(body) > receiver.max_body_size:
         return _too_large(receiver)
+    token = _REQUEST.set(request)
+    try:
+        return _answer(receiver, headers, body, request)
+    finally:
+        _REQUEST.reset(token)
+
+
+def _answer(receiver: Receiver, headers: dict[str, str], body: bytes, request: Request) -> Reply:
+    query = request.query if request.method == "GET" else None
 
     def fail(reply: Reply, error: BaseException) -> Reply:
         return _fail(receiver, body, headers, reply, error, query)
@@ -285,18 +339,39 @@ async def answer_request_async(
     headers: dict[str, str],
     body: bytes,
     *,
-    query: str | None = None,
+    request: Request,
     run_sync_inline: bool,
 ) -> Reply:
     """Answer a request that passed `check_request` on an event loop; see `handle_async`."""
-    import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
-
     if len(body) > receiver.max_body_size:
         return _too_large(receiver)
+    token = _REQUEST.set(request)
+    try:
+        return await _answer_async(receiver, headers, body, request, run_sync_inline)
+    finally:
+        _REQUEST.reset(token)
+
+
+async def _answer_async(
+    receiver: Receiver,
+    headers: dict[str, str],
+    body: bytes,
+    request: Request,
+    run_sync_inline: bool,  # noqa: FBT001 -- a private helper's flag, passed through
+) -> Reply:
+    import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
+
+    query = request.query if request.method == "GET" else None
     loop = asyncio.get_running_loop()
 
     async def in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
-        return await loop.run_in_executor(None, _call_guarded, handler, event)
+        # In a copy of this context, so that current_request() works in the worker thread too.
+        context = contextvars.copy_context()
+
+        def call() -> Any:  # noqa: ANN401 -- what the handler gives
+            return context.run(_call_guarded, handler, event)
+
+        return await loop.run_in_executor(None, call)
 
     async def fail(reply: Reply, error: BaseException) -> Reply:
         # The hook may block (a database, a file): never on the event loop.

@@ -111,7 +111,7 @@ def deliver(  # noqa: PLR0913 -- the URL, the event, and keyword-only options
     with a ``WWW-Authenticate: Basic`` challenge and ``credentials`` are given, it sends the
     request again with them; a ``401`` without the challenge ends the delivery, as it does
     for Bandwidth. When the connection fails (refused, reset) it tries once more, like
-    Bandwidth's one retry of asynchronous events; an answer of any status is final.
+    Bandwidth's one retry of the events whose answer it ignores; an answer of any status is final.
 
     Args:
         url: The receiver's URL (``http://`` or ``https://``).

@@ -137,3 +137,17 @@ class AccountCallEventBase(CallEventBase):
 
     account_id: str
     application_id: str
+
+
+@attrs.frozen(kw_only=True, field_transformer=prepare)
+class LegCallEventBase(AccountCallEventBase):
+    """The fields of call events that may be about the B leg of a ``<Transfer>`` (private).
+
+    With them, the call's queue time and tag: every such event has all five, each optional.
+    """
+
+    parent_call_id: str | None = None
+    transfer_caller_id: str | None = None
+    transfer_to: str | None = None
+    enqueued_time: datetime | None = None
+    tag: str | None = None

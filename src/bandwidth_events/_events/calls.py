@@ -8,7 +8,7 @@ import attrs
 
 from bandwidth_events._enums import CallCause
 
-from .base import AccountCallEventBase, prepare
+from .base import AccountCallEventBase, LegCallEventBase, prepare
 from .objects import Diversion, MachineDetectionResult, StirShaken
 
 
@@ -73,7 +73,7 @@ class Disconnect(AccountCallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Redirect(AccountCallEventBase):
+class Redirect(LegCallEventBase):
     """A call was redirected to new BXML (``redirect``).
 
     Sent to the ``redirectUrl`` of a ``<Redirect>`` verb or of an API request that updated the
@@ -84,12 +84,7 @@ class Redirect(AccountCallEventBase):
     event_type: ClassVar[Literal["redirect"]] = "redirect"
     accepts_bxml: ClassVar[Literal[True]] = True
 
-    parent_call_id: str | None = None
-    enqueued_time: datetime | None = None
     answer_time: datetime | None = None
-    tag: str | None = None
-    transfer_caller_id: str | None = None
-    transfer_to: str | None = None
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)

@@ -7,7 +7,7 @@ import attrs
 
 from bandwidth_events._enums import FileFormat, RecordingStatus
 
-from .base import AccountCallEventBase, prepare, wire
+from .base import LegCallEventBase, prepare, wire
 from .objects import Transcription
 
 _RECORDING_START = "when the recording started, in UTC."
@@ -15,7 +15,7 @@ _RECORDING_END = "when the recording ended, in UTC."
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RecordingAvailable(AccountCallEventBase):
+class RecordingAvailable(LegCallEventBase):
     """A call recording can be downloaded (``recordingAvailable``).
 
     Sent to the ``recordingAvailableUrl`` of a ``<Record>`` or ``<StartRecording>``. Bandwidth
@@ -34,15 +34,10 @@ class RecordingAvailable(AccountCallEventBase):
     file_format: FileFormat | str
     status: RecordingStatus | str
     media_url: str | None = None
-    parent_call_id: str | None = None
-    enqueued_time: datetime | None = None
-    tag: str | None = None
-    transfer_caller_id: str | None = None
-    transfer_to: str | None = None
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class TranscriptionAvailable(AccountCallEventBase):
+class TranscriptionAvailable(LegCallEventBase):
     """A recording's transcription is ready (``transcriptionAvailable``).
 
     Sent to the ``transcriptionAvailableUrl`` of a ``<Record>`` or ``<StartRecording>``, or to
@@ -60,8 +55,3 @@ class TranscriptionAvailable(AccountCallEventBase):
     file_format: FileFormat | str
     transcription: Transcription
     media_url: str | None = None
-    parent_call_id: str | None = None
-    enqueued_time: datetime | None = None
-    tag: str | None = None
-    transfer_caller_id: str | None = None
-    transfer_to: str | None = None

@@ -7,7 +7,7 @@ import attrs
 
 from bandwidth_events._enums import CallCause, FileFormat, ReferStatus
 
-from .base import SPELLING, AccountCallEventBase, CallEventBase, prepare, wire
+from .base import SPELLING, AccountCallEventBase, CallEventBase, LegCallEventBase, prepare, wire
 
 _RECORDING_START = "when the recording started, in UTC."
 _RECORDING_END = "when the recording ended, in UTC."
@@ -21,7 +21,7 @@ _B_TO = "the number used as the B leg's ``to``, in E.164 form."
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Gather(AccountCallEventBase):
+class Gather(LegCallEventBase):
     """A ``<Gather>`` ended: the caller's digits (``gather``).
 
     Sent to the verb's ``gatherUrl`` (``gatherFallbackUrl`` if that fails). Answer ``200`` with
@@ -34,15 +34,10 @@ class Gather(AccountCallEventBase):
     answer_time: datetime
     digits: str | None = None
     terminating_digit: str | None = None
-    parent_call_id: str | None = None
-    enqueued_time: datetime | None = None
-    tag: str | None = None
-    transfer_caller_id: str | None = None
-    transfer_to: str | None = None
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class Dtmf(AccountCallEventBase):
+class Dtmf(LegCallEventBase):
     """The caller pressed a digit during a ``<StartGather>`` (``dtmf``).
 
     Sent to the verb's ``dtmfUrl``, once per digit. Bandwidth refuses BXML in the answer: answer
@@ -54,11 +49,6 @@ class Dtmf(AccountCallEventBase):
 
     answer_time: datetime
     digit: str
-    parent_call_id: str | None = None
-    enqueued_time: datetime | None = None
-    tag: str | None = None
-    transfer_caller_id: str | None = None
-    transfer_to: str | None = None
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
@@ -182,7 +172,7 @@ class BridgeTargetComplete(AccountCallEventBase):
 
 
 @attrs.frozen(kw_only=True, field_transformer=prepare)
-class RecordComplete(AccountCallEventBase):
+class RecordComplete(LegCallEventBase):
     """A ``<Record>`` ended and the call is still up (``recordComplete``).
 
     Sent to the verb's ``recordCompleteUrl`` (or its fallback); not sent when the caller hung
@@ -205,11 +195,6 @@ class RecordComplete(AccountCallEventBase):
     channels: int
     file_format: FileFormat | str
     media_url: str | None = None
-    parent_call_id: str | None = None
-    enqueued_time: datetime | None = None
-    tag: str | None = None
-    transfer_caller_id: str | None = None
-    transfer_to: str | None = None
     wire_spelling: frozenset[str] = SPELLING
 
 

@@ -64,7 +64,8 @@ def test_the_spec_event_type_through_a_users_converter() -> None:
     [
         (int, "-12", -12),
         (int, "12.0", "12.0"),
-        (int, "1" * 20, "1" * 20),
+        (int, "1" * 20, int("1" * 20)),
+        (int, "1" * 41, "1" * 41),
         (float, "0.5", 0.5),
         (float, "1", 1),
         (float, "high", "high"),

@@ -133,7 +133,8 @@ def _freeze_str_map(value: Mapping[str, str]) -> Mapping[str, str]:
     return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
 
 
-_INTEGER_TEXT = re.compile(r"-?[0-9]{1,19}")
+# Beyond any integer a field holds, but short of what would make int() slow or refuse.
+_INTEGER_TEXT = re.compile(r"-?[0-9]{1,40}")
 
 
 def _integer_from_text(text: str) -> object:

@@ -121,3 +121,47 @@ def test_parsing_bandwidth_format_imports_no_general_parser() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_parsing_a_valid_body_imports_neither_cattrs_nor_the_receiver() -> None:
+    """A service that only parses pays for neither the converter nor the receiving side."""
+    code = (
+        "import sys, pathlib\n"
+        "bodies = [p.read_bytes() for p in sorted(pathlib.Path('tests/payloads').glob('*.json'))"
+        " if p.stem != 'recordingAvailable-2']\n"
+        "before = set(sys.modules)\n"  # what the interpreter (and any coverage) loaded already
+        "import bandwidth_events\n"
+        "for body in bodies:\n"
+        "    bandwidth_events.parse_event(body)\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))\n"
+    )
+
+    result = subprocess.run(  # noqa: S603 -- our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    loaded = set(result.stdout.split())
+    assert "bandwidth_events._events" in loaded  # the classes, and every reader used
+    unwanted = {
+        "cattrs", "dateutil", "isodate", "hypothesis", "asyncio", "logging", "hashlib",
+        "http", "bandwidth_events._converter", "bandwidth_events._router",
+        "bandwidth_events._receiver", "bandwidth_events._adapters", "bandwidth_events._auth",
+        "bandwidth_events._query",
+    }  # fmt: skip
+    assert unwanted & loaded == set()
+
+
+def test_the_receiving_side_loads_on_first_use() -> None:
+    """Names of the receiving side are there when asked for, and stay there."""
+    code = (
+        "import sys, bandwidth_events\n"
+        "print('bandwidth_events._router' in sys.modules)\n"
+        "router = bandwidth_events.Router\n"
+        "print('bandwidth_events._router' in sys.modules, 'Router' in vars(bandwidth_events))\n"
+    )
+
+    result = subprocess.run(  # noqa: S603 -- our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.split() == ["False", "True", "True"]

@@ -9,10 +9,7 @@ Test helpers are in `bandwidth_events.testing`.
 
 from typing import TYPE_CHECKING
 
-from ._adapters import asgi_app, wsgi_app
 from ._api import parse_event, to_dict, to_json
-from ._auth import BasicAuth
-from ._converter import configure_converter, make_converter
 from ._durations import PreciseDuration
 from ._enums import (
     CallCause,
@@ -69,22 +66,55 @@ from ._events import (
     UnknownEvent,
     VoiceEvent,
 )
-from ._query import parse_query, to_query
-from ._receiver import Failure, Receiver, Reply, Request, current_request
-from ._router import Outcome, Router
 from ._timestamps import PreciseTimestamp
 
 if TYPE_CHECKING:
+    from ._adapters import asgi_app, wsgi_app
+    from ._auth import BasicAuth
+    from ._converter import configure_converter, make_converter
+    from ._query import parse_query, to_query
+    from ._receiver import Failure, Receiver, Reply, Request, current_request
+    from ._router import Outcome, Router
+
     __version__: str
 else:
-    # Hidden from type checkers, which would otherwise accept any misspelt attribute as a str.
-    def __getattr__(name: str) -> str:
-        # Read lazily: importlib.metadata costs milliseconds nobody needs on the import path.
+    # The receiving side (logging, hashlib, asyncio-ready adapters), the converter (cattrs) and
+    # the query form are imported on first use (PEP 562): parsing a valid body needs none.
+    _LAZY = {
+        "asgi_app": "_adapters",
+        "wsgi_app": "_adapters",
+        "BasicAuth": "_auth",
+        "configure_converter": "_converter",
+        "make_converter": "_converter",
+        "parse_query": "_query",
+        "to_query": "_query",
+        "Failure": "_receiver",
+        "Receiver": "_receiver",
+        "Reply": "_receiver",
+        "Request": "_receiver",
+        "current_request": "_receiver",
+        "Outcome": "_router",
+        "Router": "_router",
+    }
+
+    # Hidden from type checkers, which would otherwise accept any misspelt attribute.
+    def __getattr__(name: str) -> object:
         if name == "__version__":
+            # Read lazily: importlib.metadata costs milliseconds nobody needs on the import path.
             from importlib.metadata import version  # noqa: PLC0415
 
             return version("bandwidth-events")
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from importlib import import_module  # noqa: PLC0415
+
+        value = getattr(import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value  # once: the next lookup is a plain one
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
 
 
 del TYPE_CHECKING  # not part of the public namespace

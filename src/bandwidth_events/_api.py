@@ -1,18 +1,19 @@
 """Parse a webhook body into an event, and write an event back to the wire."""
 
 from collections.abc import Mapping
-from typing import Any, Final, TypeAlias, TypeVar, overload
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, overload
 
-import cattrs
 import orjson
-from cattrs.errors import AttributeValidationNote, ClassValidationError
 
-from ._converter import configure_converter
 from ._errors import BODY, EventParseError, describe
 from ._events import EVENT_CLASSES, UnknownEvent, VoiceEvent
 from ._json import dumps, is_object
 from ._naming import EVENT_TYPE, aliases, wire_name
 from ._reader import DECLINED, Reader, make_reader
+
+if TYPE_CHECKING:
+    import cattrs
 
 #: What `parse_event` reads: the raw body, or a mapping already decoded from it.
 Body: TypeAlias = bytes | bytearray | memoryview | str | Mapping[str, object]
@@ -22,8 +23,23 @@ AnyEvent: TypeAlias = VoiceEvent | UnknownEvent
 
 _E = TypeVar("_E", bound=VoiceEvent)
 
-_CONVERTER: Final = cattrs.Converter(detailed_validation=True)
-configure_converter(_CONVERTER)
+
+@cache
+def converter() -> "cattrs.Converter":
+    """Give the converter that explains bad bodies and writes events, made on first use.
+
+    A valid body in Bandwidth's format never needs it: importing cattrs is left to the first
+    body the fast path refuses, or the first event written.
+    """
+    import cattrs  # noqa: PLC0415 -- see above
+
+    from ._converter import configure_converter  # noqa: PLC0415
+
+    made = cattrs.Converter(detailed_validation=True)
+    configure_converter(made)
+    return made
+
+
 # The fast path: a body the reader refuses is read again by the converter, which names every
 # bad field (see _reader).
 _K = TypeVar("_K")
@@ -128,7 +144,7 @@ def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent: 
             return UnknownEvent(payload)
         # Reads what the fast reader leaves to it (str subclasses, say), or raises naming
         # every bad field.
-        event: AnyEvent = _CONVERTER.structure(payload, target)
+        event: AnyEvent = converter().structure(payload, target)
     except Exception as exc:
         problems = _problems(exc, _spelling(target, payload) if target else {})
         raise EventParseError(problems, event_type=event_type, body=data) from exc
@@ -149,7 +165,7 @@ def to_dict(event: AnyEvent) -> dict[str, Any]:
             "to_dict and to_json take an event of bandwidth_events (from parse_event, or "
             f"built from its classes), not {type(event).__name__}"
         )
-    result: dict[str, Any] = _CONVERTER.unstructure(event)
+    result: dict[str, Any] = converter().unstructure(event)
     return result
 
 
@@ -194,6 +210,8 @@ def _problems(exc: Exception, keys: Mapping[str, str], path: str = "") -> dict[s
     A nested object's fields are named by their path (``machineDetectionResult.duration``),
     under the key the body used where a field has two (``keys``).
     """
+    from cattrs.errors import AttributeValidationNote, ClassValidationError  # noqa: PLC0415
+
     if not isinstance(exc, ClassValidationError):
         return {path or BODY: str(exc)}
     problems: dict[str, str] = {}

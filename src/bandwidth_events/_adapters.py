@@ -67,7 +67,6 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
             else:
                 reply = await answer_request_async(
                     receiver,
-                    headers,
                     body,
                     request=_asgi_request(scope, method, headers),
                     run_sync_inline=run_sync_inline,
@@ -158,7 +157,7 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
                 reply = Reply(400, (("content-type", "text/plain; charset=utf-8"),), _CUT_SHORT)
             else:
                 reply = answer_request(
-                    receiver, headers, body, request=_wsgi_request(environ, method, headers)
+                    receiver, body, request=_wsgi_request(environ, method, headers)
                 )
         return _wsgi_reply(reply, start_response)
 

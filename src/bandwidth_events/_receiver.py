@@ -17,7 +17,7 @@ import attrs
 from ._auth import BasicAuth
 from ._errors import EventParseError
 from ._query import parse_query
-from ._router import Router
+from ._router import Outcome, Router
 
 _LOG = logging.getLogger("bandwidth_events")
 
@@ -190,12 +190,10 @@ class Receiver:
             raise TypeError(
                 "this router has async handlers: await receiver.handle_async(...) instead"
             )
-        lowered = lower_headers(headers)
-        early = check_request(self, method, lowered)
-        if early is not None:
-            return early
-        request = request_of(method, path, query, lowered)
-        return answer_request(self, lowered, body, request=request)
+        checked = self._check(method, headers, query, path)
+        if isinstance(checked, Reply):
+            return checked
+        return answer_request(self, body, request=checked)
 
     async def handle_async(  # noqa: PLR0913 -- the request's parts, and one option
         self,
@@ -213,14 +211,18 @@ class Receiver:
         the loop with ``run_sync_inline``). The failure hook runs in the thread pool, never on
         the loop. Never raises for anything a request can hold, nor for a handler that raises.
         """
+        checked = self._check(method, headers, query, path)
+        if isinstance(checked, Reply):
+            return checked
+        return await answer_request_async(
+            self, body, request=checked, run_sync_inline=run_sync_inline
+        )
+
+    def _check(self, method: str, headers: Headers, query: str, path: str) -> Reply | Request:
+        """Answer from the method and headers, or give the request to read the event from."""
         lowered = lower_headers(headers)
         early = check_request(self, method, lowered)
-        if early is not None:
-            return early
-        request = request_of(method, path, query, lowered)
-        return await answer_request_async(
-            self, lowered, body, request=request, run_sync_inline=run_sync_inline
-        )
+        return request_of(method, path, query, lowered) if early is None else early
 
 
 # The two halves of Receiver.handle, for the adapters, which read the body in between: the
@@ -269,9 +271,7 @@ def _check_length(receiver: Receiver, declared: str | None) -> Reply | None:
     return None
 
 
-def answer_request(
-    receiver: Receiver, headers: dict[str, str], body: bytes, *, request: Request
-) -> Reply:
+def answer_request(receiver: Receiver, body: bytes, *, request: Request) -> Reply:
     """Answer a request that passed `check_request`: bound the body, parse, route.
 
     A ``GET``'s event is read from its query; a ``POST``'s from its body.
@@ -280,16 +280,16 @@ def answer_request(
         return _too_large(receiver)
     token = _REQUEST.set(request)
     try:
-        return _answer(receiver, headers, body, request)
+        return _answer(receiver, body, request)
     finally:
         _REQUEST.reset(token)
 
 
-def _answer(receiver: Receiver, headers: dict[str, str], body: bytes, request: Request) -> Reply:
-    query = request.query if request.method == "GET" else None
+def _answer(receiver: Receiver, body: bytes, request: Request) -> Reply:
+    query = _event_query(request)
 
     def fail(reply: Reply, error: BaseException) -> Reply:
-        return _fail(receiver, body, headers, reply, error, query)
+        return _fail(receiver, body, request, reply, error)
 
     try:
         if query is None:
@@ -307,6 +307,16 @@ def _answer(receiver: Receiver, headers: dict[str, str], body: bytes, request: R
             # body is kept; in any other thread they would end only that thread.
             raise
         return reply
+    return _reply(answer, content)
+
+
+def _event_query(request: Request) -> str | None:
+    """Give the query a GET callback carries its event in; None for a POST (the body does)."""
+    return request.query if request.method == "GET" else None
+
+
+def _reply(answer: Outcome, content: bytes) -> Reply:
+    """Give the HTTP answer of a handled event, its body encoded already."""
     if answer.content_type is None:
         return Reply(answer.status)
     return Reply(answer.status, (("content-type", answer.content_type),), content)
@@ -335,33 +345,27 @@ def _call_guarded(handler: Callable[[Any], Any], event: object) -> Any:  # noqa:
 
 
 async def answer_request_async(
-    receiver: Receiver,
-    headers: dict[str, str],
-    body: bytes,
-    *,
-    request: Request,
-    run_sync_inline: bool,
+    receiver: Receiver, body: bytes, *, request: Request, run_sync_inline: bool
 ) -> Reply:
     """Answer a request that passed `check_request` on an event loop; see `handle_async`."""
     if len(body) > receiver.max_body_size:
         return _too_large(receiver)
     token = _REQUEST.set(request)
     try:
-        return await _answer_async(receiver, headers, body, request, run_sync_inline)
+        return await _answer_async(receiver, body, request, run_sync_inline)
     finally:
         _REQUEST.reset(token)
 
 
 async def _answer_async(
     receiver: Receiver,
-    headers: dict[str, str],
     body: bytes,
     request: Request,
     run_sync_inline: bool,  # noqa: FBT001 -- a private helper's flag, passed through
 ) -> Reply:
     import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
 
-    query = request.query if request.method == "GET" else None
+    query = _event_query(request)
     loop = asyncio.get_running_loop()
 
     async def in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
@@ -375,7 +379,7 @@ async def _answer_async(
 
     async def fail(reply: Reply, error: BaseException) -> Reply:
         # The hook may block (a database, a file): never on the event loop.
-        return await loop.run_in_executor(None, _fail, receiver, body, headers, reply, error, query)
+        return await loop.run_in_executor(None, _fail, receiver, body, request, reply, error)
 
     run_sync = None if run_sync_inline else in_thread
     try:
@@ -389,16 +393,14 @@ async def _answer_async(
     except asyncio.CancelledError as error:
         # The server is stopping this request: keep the body, and let the cancellation go on.
         cancelled = _text(503, _CANCELLED)
-        loop.run_in_executor(None, _fail, receiver, body, headers, cancelled, error, query)
+        loop.run_in_executor(None, _fail, receiver, body, request, cancelled, error)
         raise
     except BaseException as error:  # noqa: BLE001 -- any handler failure: keep the body, 500
         return await fail(
             _text(500, _HANDLER_FAILED),
             error.error if isinstance(error, _HandlerRaised) else error,
         )
-    if answer.content_type is None:
-        return Reply(answer.status)
-    return Reply(answer.status, (("content-type", answer.content_type),), content)
+    return _reply(answer, content)
 
 
 #: The answer to a client that did not send its body within the receiver's read_timeout.
@@ -409,16 +411,11 @@ def _too_large(receiver: Receiver) -> Reply:
     return _text(413, f"webhook bodies are at most {receiver.max_body_size} bytes")
 
 
-def _fail(  # noqa: PLR0913, PLR0917 -- one request's parts, passed as the thread pool calls it
-    receiver: Receiver,
-    body: bytes,
-    headers: dict[str, str],
-    reply: Reply,
-    error: BaseException,
-    query: str | None,
+def _fail(
+    receiver: Receiver, body: bytes, request: Request, reply: Reply, error: BaseException
 ) -> Reply:
-    kept = {name: value for name, value in headers.items() if name != "authorization"}
-    failure = Failure(body, kept, reply.status, reply.body.decode(), error, query)
+    query = _event_query(request)
+    failure = Failure(body, request.headers, reply.status, reply.body.decode(), error, query)
     try:
         receiver.on_failure(failure)
     except Exception:  # noqa: BLE001 -- the hook failing must not lose the body either

@@ -13,7 +13,7 @@ answer's ``machineDetectionResult``) have hooks of their own, like the events.
 
 from collections.abc import Callable, Mapping
 from types import UnionType
-from typing import Any, Final, TypeAlias, cast, get_args, get_type_hints
+from typing import Any, Final, TypeAlias, cast, get_args
 
 import attrs
 import cattrs
@@ -25,16 +25,14 @@ from cattrs.preconf.orjson import make_converter as make_orjson_converter
 from ._errors import describe
 from ._events import EVENT_CLASSES, MODEL_CLASSES, UnknownEvent
 from ._json import copy_object, is_object
-from ._kinds import kind_of
+from ._kinds import field_kinds
 from ._naming import (
     EVENT_TYPE,
     EXTRA_FIELDS,
     NOT_ON_THE_WIRE,
     WIRE_SPELLING,
     aliases,
-    wire_fields,
     wire_keys,
-    wire_name,
 )
 
 StructureHook: TypeAlias = Callable[[Any, Any], Any]
@@ -46,21 +44,19 @@ _EVENT_CLASSES: Final = frozenset(EVENT_CLASSES.values())
 
 def _overrides(cls: type, *, structure: bool) -> dict[str, Any]:
     """Each field's wire name and its kind's hook; nested objects dispatch to their class."""
-    types = get_type_hints(cls)
-    overrides: dict[str, Any] = {name: override(omit=True) for name in NOT_ON_THE_WIRE}
-    for field in wire_fields(cls):
-        kind = kind_of(types[field.name])
+    overrides: dict[str, Any] = {
+        a.name: override(omit=True) for a in attrs.fields(cls) if a.name in NOT_ON_THE_WIRE
+    }
+    for field, key, _annotation, kind in field_kinds(cls):
         if structure:
             read = None if kind.read is None else _hook(kind.read)
-            overrides[field.name] = override(rename=wire_name(field.name), struct_hook=read)
+            overrides[field.name] = override(rename=key, struct_hook=read)
         else:
             # Optional fields (tag, mediaUrl) are left out when None, as Bandwidth does.
             overrides[field.name] = override(
-                rename=wire_name(field.name),
-                unstruct_hook=kind.write,
-                omit_if_default=field.default is None,
+                rename=key, unstruct_hook=kind.write, omit_if_default=field.default is None
             )
-    return {name: value for name, value in overrides.items() if hasattr(cls, name)}
+    return overrides
 
 
 def _hook(read: Callable[[Any], Any]) -> StructureHook:
@@ -81,13 +77,11 @@ def _spelled_two_ways(cls: type) -> _TwoWays:
     Wire key to (attribute, whether a wire value has the alternative spelling, and how to
     write a value in it).
     """
-    types = get_type_hints(cls)
-    found: _TwoWays = {}
-    for field in wire_fields(cls):
-        kind = kind_of(types[field.name])
-        if kind.alternative is not None and kind.write_alternative is not None:
-            found[wire_name(field.name)] = (field.name, kind.alternative, kind.write_alternative)
-    return found
+    return {
+        key: (field.name, kind.alternative, kind.write_alternative)
+        for field, key, _annotation, kind in field_kinds(cls)
+        if kind.alternative is not None and kind.write_alternative is not None
+    }
 
 
 def _model_structure_hook(cls: type[Any], converter: cattrs.Converter) -> StructureHook:
@@ -140,7 +134,7 @@ def _canonical_keys(
             continue
         if key in renamed:
             error = ValueError(f"{key} and {alias} are one field: expected either, received both")
-            name = next(a.name for a in wire_fields(cls) if wire_name(a.name) == key)
+            name = next(f.field.name for f in field_kinds(cls) if f.key == key)
             error.add_note(AttributeValidationNote(f"Structuring {name}", name, object))
             # cattrs declares __new__ only: pyright reads ExceptionGroup's two-argument __init__.
             raise ClassValidationError(f"While structuring {cls.__name__}", [error], cls)  # pyright: ignore[reportCallIssue]

@@ -18,7 +18,17 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from types import MappingProxyType, NoneType, UnionType
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    NamedTuple,
+    TypeAlias,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 import attrs
 import orjson
@@ -32,6 +42,7 @@ from ._durations import (
     require_not_negative,
 )
 from ._errors import describe
+from ._naming import wire_fields, wire_name
 from ._timestamps import BANDWIDTH_SKELETON, format_timestamp, parse_timestamp, to_utc
 
 if TYPE_CHECKING:
@@ -411,3 +422,36 @@ def _nested(model: type[Any]) -> Kind:
         model=model,
         from_text=_json_from_text,
     )
+
+
+class FieldKind(NamedTuple):
+    """One wire field of a model class: its attribute, wire key, annotation and kind."""
+
+    field: "attrs.Attribute[Any]"
+    key: str
+    annotation: Any
+    kind: Kind
+
+    @property
+    def optional(self) -> bool:
+        """Tell whether the field may be absent (or ``null``) on the wire."""
+        return is_optional(self.annotation)
+
+
+# Per class (a dict, not functools.cache: mypy types a cached function as taking Hashable).
+_FIELD_KINDS: dict[type, tuple[FieldKind, ...]] = {}
+
+
+def field_kinds(cls: type) -> tuple[FieldKind, ...]:
+    """Give each wire field of a model class, in order, with its kind.
+
+    What every consumer of the kinds (converter, readers, query form, strategies, docs) walks.
+    """
+    found = _FIELD_KINDS.get(cls)
+    if found is None:
+        hints = get_type_hints(cls)
+        found = _FIELD_KINDS[cls] = tuple(
+            FieldKind(a, wire_name(a.name), hints[a.name], kind_of(hints[a.name]))
+            for a in wire_fields(cls)
+        )
+    return found

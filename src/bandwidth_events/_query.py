@@ -10,7 +10,7 @@ same path as a JSON body, so a bad value is named as it would be there.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeAlias, TypeVar, cast, get_type_hints, overload
+from typing import Any, TypeAlias, TypeVar, cast, overload
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
@@ -18,8 +18,8 @@ import orjson
 from ._api import AnyEvent, parse_event, to_dict
 from ._errors import BODY, EventParseError, describe
 from ._events import EVENT_CLASSES, UnknownEvent, VoiceEvent
-from ._kinds import Kind, kind_of
-from ._naming import EVENT_TYPE, aliases, wire_fields, wire_name
+from ._kinds import Kind, field_kinds
+from ._naming import EVENT_TYPE, aliases
 
 #: What `parse_query` reads: the query string (``a=1&b=2``, with or without ``?``), or the
 #: mapping a web framework split it into (one value, or a list of them, per name).
@@ -135,8 +135,7 @@ def _kinds(cls: type) -> dict[str, Kind]:
     """Give the kind of each wire key of a class, second spellings included."""
     kinds = _KINDS.get(cls)
     if kinds is None:
-        hints = get_type_hints(cls)
-        kinds = {wire_name(a.name): kind_of(hints[a.name]) for a in wire_fields(cls)}
+        kinds = {field.key: field.kind for field in field_kinds(cls)}
         kinds.update({alias: kinds[key] for key, alias in aliases(cls).items()})
         _KINDS[cls] = kinds
     return kinds

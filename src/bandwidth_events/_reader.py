@@ -21,13 +21,13 @@ for its generated methods, so tracebacks, debuggers and `inspect.getsource` show
 
 import linecache
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeAlias, get_type_hints
+from typing import Any, Final, TypeAlias
 
 import attrs
 
 from ._json import EMPTY_OBJECT, frozen_object
-from ._kinds import Kind, is_optional, kind_of
-from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys, wire_name
+from ._kinds import FieldKind, Kind, field_kinds
+from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys
 
 Reader: TypeAlias = Callable[[Mapping[str, object]], Any]
 
@@ -60,7 +60,6 @@ def make_reader(cls: type[Any]) -> Reader:
 
 
 def _generate(cls: type[Any]) -> Reader:
-    hints = get_type_hints(cls)
     modelled = wire_keys(cls)
     alias_of = aliases(cls)
     spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
@@ -84,9 +83,9 @@ def _generate(cls: type[Any]) -> Reader:
         # Each slot is set through its own descriptor: the class is frozen, and this skips the
         # attribute lookup object.__setattr__ would make.
         namespace[f"_set_{field.name}"] = getattr(cls, field.name).__set__
-        if field.name not in (EXTRA_FIELDS, WIRE_SPELLING):
-            body += _field(field.name, hints[field.name], alias_of, namespace, helpers)
-            body.append(f"_set_{field.name}(self, v)")
+    for wire_field in field_kinds(cls):
+        body += _field(wire_field, alias_of, namespace, helpers)
+        body.append(f"_set_{wire_field.field.name}(self, v)")
     body.append(f"_set_{EXTRA_FIELDS}(self, _extra(o, _modelled) if unknown else _empty)")
     if spelled:
         alternatives = "frozenset(alternatives) if alternatives else _no_alternatives"
@@ -126,25 +125,23 @@ def _compile(cls: type[Any], source: str, namespace: dict[str, Any]) -> Reader:
 
 
 def _field(
-    name: str,
-    field_type: Any,  # noqa: ANN401 -- any annotation
+    wire_field: FieldKind,
     alias_of: Mapping[str, str],
     namespace: dict[str, Any],
     helpers: list[str],
 ) -> list[str]:
     """Give the statements that read one field's wire value into ``v``, or refuse."""
-    key = wire_name(name)
-    kind = kind_of(field_type)
+    name, key, kind = wire_field.field.name, wire_field.key, wire_field.kind
     convert = _statements(kind, f"_{name}_", namespace, helpers)
     if kind.alternative is not None:
         namespace[f"_{name}_alternative"] = kind.alternative
         convert = [f"if _{name}_alternative(v): alternatives.append({key!r})", *convert]
     alias = alias_of.get(key)
     if alias is not None:
-        if is_optional(field_type):
+        if wire_field.optional:
             raise TypeError(f"{key} is optional and has a second wire key: not supported yet")
         return _fetch_either(key, alias) + convert
-    if not is_optional(field_type):
+    if not wire_field.optional:
         return [f"v = o[{key!r}]", *convert]
     # Absent or a value: one test each way.
     return [

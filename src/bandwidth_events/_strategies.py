@@ -6,21 +6,19 @@ Public through `bandwidth_events.testing`; importing this module imports Hypothe
 from collections.abc import Mapping
 from datetime import datetime
 from types import UnionType
-from typing import Any, TypeVar, get_args, get_type_hints, overload
+from typing import Any, TypeVar, get_args, overload
 
 import attrs
 from hypothesis import strategies as st
 
 from ._events import MODEL_CLASSES, VoiceEvent
-from ._kinds import is_optional, kind_of
+from ._kinds import field_kinds
 from ._naming import (
     EVENT_TYPE,
     EXTRA_FIELDS,
     WIRE_SPELLING,
     aliases,
-    wire_fields,
     wire_keys,
-    wire_name,
 )
 
 _M = TypeVar("_M")
@@ -50,9 +48,8 @@ _unknown_fields = st.dictionaries(
 
 def _spellings(cls: type) -> st.SearchStrategy[frozenset[str]]:
     """Every set of keys a class can have spelled the alternative way."""
-    hints = get_type_hints(cls)
     keys = {*aliases(cls)}
-    keys |= {wire_name(a.name) for a in wire_fields(cls) if kind_of(hints[a.name]).alternative}
+    keys |= {field.key for field in field_kinds(cls) if field.kind.alternative}
     if getattr(cls, "event_type_aliases", ()):
         keys.add(EVENT_TYPE)
     return st.frozensets(st.sampled_from(sorted(keys))) if keys else st.just(frozenset())
@@ -83,15 +80,10 @@ def events(cls: Any = VoiceEvent) -> st.SearchStrategy[Any]:
 
 
 def _instances(cls: type) -> st.SearchStrategy[Any]:
-    hints = get_type_hints(cls)
-    values: dict[str, st.SearchStrategy[Any]] = {}
-    for field in attrs.fields(cls):
-        if field.name == EXTRA_FIELDS:
-            values[field.name] = _unknown_fields
-        elif field.name == WIRE_SPELLING:
-            values[field.name] = _spellings(cls)
-        else:
-            values[field.name] = kind_of(hints[field.name]).values(st)
+    values = {field.field.name: field.kind.values(st) for field in field_kinds(cls)}
+    values[EXTRA_FIELDS] = _unknown_fields
+    if any(field.name == WIRE_SPELLING for field in attrs.fields(cls)):
+        values[WIRE_SPELLING] = _spellings(cls)
     return st.builds(cls, **values)
 
 
@@ -156,20 +148,18 @@ def payloads(cls: Any = VoiceEvent) -> st.SearchStrategy[dict[str, Any]]:
 
 @st.composite
 def _payloads(draw: st.DrawFn, cls: type) -> dict[str, Any]:
-    hints = get_type_hints(cls)
     alias_of = aliases(cls)
     payload: dict[str, Any] = {}
     event_type: str | None = getattr(cls, "event_type", None)
     if event_type is not None:
         others: tuple[str, ...] = getattr(cls, "event_type_aliases", ())
         payload[EVENT_TYPE] = draw(st.sampled_from([event_type, *others]))
-    for field in wire_fields(cls):
-        field_type = hints[field.name]
-        if is_optional(field_type) and not draw(st.booleans()):
+    for field in field_kinds(cls):
+        if field.optional and not draw(st.booleans()):
             continue  # an optional field Bandwidth left out
-        key = wire_name(field.name)
+        key = field.key
         strategy = _WIRE_VALUES.get(key)
-        value = draw(kind_of(field_type).wire(st) if strategy is None else strategy)
+        value = draw(field.kind.wire(st) if strategy is None else strategy)
         if key in alias_of and draw(st.booleans()):
             key = alias_of[key]
         payload[key] = value

@@ -9,18 +9,16 @@ so no class repeats it.
 from collections.abc import Mapping
 from enum import StrEnum
 from types import NoneType, UnionType
-from typing import Any, Final, get_args, get_origin, get_type_hints
+from typing import Any, Final, get_args, get_origin
 
 import attrs
 
-from bandwidth_events._kinds import is_optional
+from bandwidth_events._kinds import field_kinds, is_optional
 from bandwidth_events._naming import (
     ALIAS,
     DOC,
     EXTRA_FIELDS,
     WIRE_SPELLING,
-    wire_fields,
-    wire_name,
 )
 
 _B_LEG = "If the event is about the B leg of a ``<Transfer>``, "
@@ -137,11 +135,10 @@ def _describe_type(field_type: Any) -> str:  # noqa: ANN401 -- any annotation
     notes: list[str] = []
     if is_optional(field_type):
         notes.append("``None`` when the wire has none (absent or ``null``; written back absent).")
-        field_type = get_args(field_type)[0] if len(get_args(field_type)) == 2 else field_type  # noqa: PLR2004
-    members = get_args(field_type)
-    if members and isinstance(members[0], type) and issubclass(members[0], StrEnum):
+    enums = [a for a in get_args(field_type) if isinstance(a, type) and issubclass(a, StrEnum)]
+    if enums:
         notes.append(
-            f"A `{members[0].__name__}` member, or the plain string for a value this version "
+            f"A `{enums[0].__name__}` member, or the plain string for a value this version "
             "does not know."
         )
     return " ".join(notes)
@@ -165,19 +162,18 @@ def rows(cls: type) -> list[tuple[str, str, str, str]]:
 
     The same text as the class's ``Attributes:`` section, for the docs' field tables.
     """
-    hints = get_type_hints(cls)
     found: list[tuple[str, str, str, str]] = []
-    for field in wire_fields(cls):
-        key = f"``{wire_name(field.name)}``"
+    for field, key, annotation, _kind in field_kinds(cls):
+        shown = f"``{key}``"
         if ALIAS in field.metadata:
-            key += f" or ``{field.metadata[ALIAS]}``"
-        found.append((key, field.name, type_text(hints[field.name]), _meaning(field, hints)))
+            shown += f" or ``{field.metadata[ALIAS]}``"
+        found.append((shown, field.name, type_text(annotation), _meaning(field, annotation)))
     return found
 
 
-def _meaning(field: "attrs.Attribute[Any]", hints: Mapping[str, Any]) -> str:
+def _meaning(field: "attrs.Attribute[Any]", annotation: Any) -> str:  # noqa: ANN401
     meaning = field.metadata.get(DOC) or FIELD_DOCS[field.name]
-    text = f"{meaning} {_describe_type(hints[field.name])}".rstrip()
+    text = f"{meaning} {_describe_type(annotation)}".rstrip()
     if ALIAS in field.metadata:
         text += (
             f" Also read from ``{field.metadata[ALIAS]}``, and written back under the key that "

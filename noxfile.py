@@ -14,8 +14,10 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
 def install(session: nox.Session, *groups: str) -> None:
-    """Install the package (editable, with the testing extra) and the named dependency groups."""
-    session.install("-e", ".[testing]", *nox.project.dependency_groups(PYPROJECT, *groups))
+    """Install the package (editable, with its extras) and the named dependency groups."""
+    session.install(
+        "-e", ".[testing,inbox,celery]", *nox.project.dependency_groups(PYPROJECT, *groups)
+    )
 
 
 @nox.session
@@ -43,7 +45,9 @@ def tests(session: nox.Session) -> None:
     with 100% line and branch coverage of the package.
     """
     wheel = build_and_check(session)
-    session.install(f"{wheel}[testing]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.install(
+        f"{wheel}[testing,inbox,celery]", *nox.project.dependency_groups(PYPROJECT, "tests")
+    )
     # The version does not change between builds: without this, a reused virtualenv keeps the
     # wheel it was first given.
     session.install("--force-reinstall", "--no-deps", str(wheel))
@@ -93,6 +97,8 @@ def check_wheel(wheel: Path) -> None:
         "Requires-Python: >=3.11",
         "Classifier: Typing :: Typed",
         "Provides-Extra: testing",
+        "Provides-Extra: inbox",
+        "Provides-Extra: celery",
         "Description-Content-Type: text/markdown",
     ):
         if field not in text:

@@ -1,9 +1,11 @@
-"""The ASGI receiver under uvicorn: async handlers, plain ones in the thread pool, plain inline.
+"""The ASGI receiver under uvicorn: async handlers, plain ones in the thread pool, plain inline,
+and plain ones behind the durable SQLite inbox (stored, answered, then handled by a worker).
 
-One interleaved run: each round sends the same batch of requests to each of the three servers,
-in a shuffled order, from client threads on keep-alive connections, and times it. Prints the
-median requests per second, the ratios to the thread-pool setup with their spread, and the
-exactly-once counts (every event handled once, none lost).
+One interleaved run: each round sends the same batch of requests to each server, in a shuffled
+order, from client threads on keep-alive connections, and times it. Prints the median requests
+per second (answered: for the inbox, once stored and fsynced), the ratios to the thread-pool
+setup with their spread, and the exactly-once counts (every event handled once, none lost; the
+inbox's worker is waited for).
 
     python benchmarks/receiving.py [--rounds N] [--requests N]
 """
@@ -13,6 +15,7 @@ import asyncio
 import http.client
 import random
 import statistics
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -23,7 +26,15 @@ from contextlib import ExitStack, contextmanager
 import orjson
 import uvicorn
 
-from bandwidth_events import ConferenceRecordingAvailable, Receiver, Router, asgi_app
+from bandwidth_events import (
+    ConferenceRecordingAvailable,
+    Inbox,
+    InboxStatus,
+    InboxWorker,
+    Receiver,
+    Router,
+    asgi_app,
+)
 
 BODY = {
     "eventType": "conferenceRecordingAvailable",
@@ -46,7 +57,8 @@ CLIENTS = 8
 class Counted:
     """A receiver whose one handler counts each recording id it sees."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, inbox: Inbox | None = None) -> None:
+        self.inbox = inbox
         self.lock = threading.Lock()
         self.seen: Counter[str] = Counter()
         router = Router()
@@ -63,7 +75,8 @@ class Counted:
             def stored_plainly(event: ConferenceRecordingAvailable) -> None:
                 self.count(event.recording_id)
 
-        self.receiver = Receiver(router=router, auth=None)
+        self.router = router
+        self.receiver = Receiver(router=router, auth=None, inbox=inbox)
 
     def count(self, key: str) -> None:
         """Count one handled event."""
@@ -121,14 +134,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
+    folder = tempfile.TemporaryDirectory()
+    inbox = Inbox(f"{folder.name}/inbox.db")
     setups: dict[str, tuple[Counted, bool]] = {
         "async handlers": (Counted("async"), False),
         "plain, thread pool": (Counted("plain"), False),
         "plain, inline": (Counted("plain"), True),
+        "inbox (SQLite)": (Counted("plain", inbox), False),
     }
     rates: dict[str, list[float]] = {name: [] for name in setups}
     sent: dict[str, int] = dict.fromkeys(setups, 0)
     with ExitStack() as stack:
+        stack.callback(folder.cleanup)
+        stack.callback(inbox.close)
+        worker = stack.enter_context(InboxWorker(inbox, setups["inbox (SQLite)"][0].router))
         addresses = {
             name: stack.enter_context(serve(counted.receiver, inline=inline))
             for name, (counted, inline) in setups.items()
@@ -147,6 +166,9 @@ def main() -> None:
                 sent[name] += args.requests
                 if round_number:  # the first round warms up
                     rates[name].append(args.requests / elapsed)
+        while (counts := inbox.counts())[InboxStatus.PENDING] or counts[InboxStatus.HANDLING]:
+            time.sleep(0.05)
+        worker.stop()
     print(f"uvicorn (h11, one worker), {CLIENTS} keep-alive clients, {args.rounds - 1} rounds")
     print(f"of {args.requests} requests each after one to warm up; requests per second:\n")
     base = rates["plain, thread pool"]

@@ -2,7 +2,8 @@
 
 The event pages' field tables are generated, never copied: at start, `write_field_tables` writes
 one Markdown table per model class into ``_generated/fields/``, from the same catalogue as the
-class's ``Attributes:`` section, and the pages include them.
+class's ``Attributes:`` section, and the pages include them. `write_dedupe_keys` writes the table
+of each event's dedupe key from the inbox's own rule.
 """
 
 import re
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import bandwidth_events
-from bandwidth_events._events import MODEL_CLASSES
+from bandwidth_events._events import EVENT_CLASSES, MODEL_CLASSES
 from bandwidth_events._events.catalogue import rows
+from bandwidth_events._inbox import key_fields
 
 if TYPE_CHECKING:
     from docutils.nodes import Element, reference
@@ -53,7 +55,7 @@ napoleon_use_ivar = True
 # documented elsewhere, and intersphinx cannot fetch their inventories where CI runs (only
 # package registries are reachable), so references to them are not resolved here.
 nitpick_ignore_regex = [
-    ("py:.*", r"(datetime|collections\.abc|types|typing|enum|cattrs|attrs)\..*"),
+    ("py:.*", r"(datetime|collections\.abc|types|typing|enum|cattrs|attrs|os)\..*"),
     ("py:.*", r"(bytes|bytearray|memoryview|str|int|object|dict|type|float|bool|None)"),
     ("py:.*", r"(ValueError|TypeError|Exception)"),
     ("py:.*", r"(Any|Mapping|datetime|timedelta|StrEnum|Converter|OrjsonConverter|_E|_T)"),
@@ -135,6 +137,27 @@ def write_field_tables(directory: Path = FIELD_TABLES) -> None:
             path.write_text(table, encoding="utf-8")
 
 
+#: The table of each event's dedupe-key fields, included by keeping.md.
+DEDUPE_KEYS = Path(__file__).parent / "_generated" / "dedupe-keys.md"
+
+
+def dedupe_key_table() -> str:
+    """Give the Markdown table of the wire fields in each event class's default dedupe key."""
+    lines = ["| event | key fields |", "| --- | --- |"]
+    classes = sorted(set(EVENT_CLASSES.values()), key=lambda cls: cls.__name__)
+    for cls in classes:
+        lines.append(f"| {_name(cls.__name__)} | {', '.join(map(_code, key_fields(cls)))} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_dedupe_keys(path: Path = DEDUPE_KEYS) -> None:
+    """Write the dedupe-key table, only when its text changes."""
+    table = dedupe_key_table()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != table:
+        path.write_text(table, encoding="utf-8")
+
+
 def _public_name(
     app: "Sphinx", env: "BuildEnvironment", node: "pending_xref", contnode: "Element"
 ) -> "reference | None":
@@ -155,6 +178,6 @@ def _public_name(
 
 
 def setup(app: "Sphinx") -> None:
-    """Write the field tables before Sphinx reads the pages that include them."""
-    app.connect("builder-inited", lambda _app: write_field_tables())
+    """Write the generated tables before Sphinx reads the pages that include them."""
+    app.connect("builder-inited", lambda _app: (write_field_tables(), write_dedupe_keys()))
     app.connect("missing-reference", _public_name)

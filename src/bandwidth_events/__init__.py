@@ -4,6 +4,7 @@ Turn a webhook body into a precise, immutable event with `parse_event`, and back
 wire form with `to_dict` or `to_json`. A bad body raises `EventParseError`, naming every bad field.
 A `Router` calls the handler registered for each event class and says what to answer Bandwidth;
 a `Receiver` adds the Basic-auth challenge and HTTP checks, served by `asgi_app` or `wsgi_app`.
+An `Inbox` stores every request before it is answered, for an `InboxWorker` to handle.
 Test helpers are in `bandwidth_events.testing`.
 """
 
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from ._adapters import asgi_app, wsgi_app
     from ._auth import BasicAuth
     from ._converter import configure_converter, make_converter
+    from ._inbox import Inbox, InboxError, InboxStatus, InboxWorker, StoredEvent, dedupe_key
     from ._query import parse_query, to_query
     from ._receiver import Failure, Receiver, Reply, Request, current_request
     from ._router import Outcome, Router
@@ -86,6 +88,12 @@ else:
         "BasicAuth": "_auth",
         "configure_converter": "_converter",
         "make_converter": "_converter",
+        "Inbox": "_inbox",
+        "InboxError": "_inbox",
+        "InboxStatus": "_inbox",
+        "InboxWorker": "_inbox",
+        "StoredEvent": "_inbox",
+        "dedupe_key": "_inbox",
         "parse_query": "_query",
         "to_query": "_query",
         "Failure": "_receiver",
@@ -143,6 +151,10 @@ __all__ = [
     "Failure",
     "FileFormat",
     "Gather",
+    "Inbox",
+    "InboxError",
+    "InboxStatus",
+    "InboxWorker",
     "Initiate",
     "MachineDetectionComplete",
     "MachineDetectionResult",
@@ -172,6 +184,7 @@ __all__ = [
     "Router",
     "StirShaken",
     "StopCause",
+    "StoredEvent",
     "StreamTrack",
     "Transcription",
     "TranscriptionAvailable",
@@ -184,6 +197,7 @@ __all__ = [
     "asgi_app",
     "configure_converter",
     "current_request",
+    "dedupe_key",
     "make_converter",
     "parse_event",
     "parse_query",

@@ -2,6 +2,7 @@
 
 Prints the typed event (or, with ``--json``, its canonical wire form) and exits 0; prints the
 `EventParseError` to stderr and exits 1 for a bad body; exits 2 for a file it cannot read.
+``python -m bandwidth_events inbox …`` works a durable inbox instead (see `_inbox_cli`).
 """
 
 import argparse
@@ -24,9 +25,15 @@ def _render(event: AnyEvent) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "inbox":
+        from ._inbox_cli import main as inbox_main  # noqa: PLC0415 -- only for this command
+
+        return inbox_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bandwidth_events",
-        description="Parse a Bandwidth voice webhook body and print the typed event.",
+        description="Parse a Bandwidth voice webhook body and print the typed event. "
+        "(`python -m bandwidth_events inbox --help` for the durable inbox's commands.)",
     )
     parser.add_argument("file", help="a file holding the JSON body, or - for standard input")
     parser.add_argument(

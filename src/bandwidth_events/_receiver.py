@@ -9,17 +9,21 @@ Bandwidth does not send an event again once it got an answer.
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any, cast
 
 import attrs
 
+from ._api import AnyEvent, parse_event
 from ._auth import BasicAuth
 from ._errors import EventParseError
+from ._inbox import Inbox, InboxError, Taken
 from ._query import parse_query
 from ._router import Outcome, Router
 
-_LOG = logging.getLogger("bandwidth_events")
+LOG = logging.getLogger("bandwidth_events")
 
 #: The default bound on a body: far above any webhook Bandwidth sends.
 ONE_MIB = 1024 * 1024
@@ -30,6 +34,10 @@ _TEXT = ("content-type", "text/plain; charset=utf-8")
 _BAD_BODY = "not a valid Bandwidth webhook body"
 _HANDLER_FAILED = "the webhook handler failed"
 _CANCELLED = "the request was cancelled"
+_NOT_STORED = "the event could not be stored"
+_NOT_READY = "this event is being handled already, and its answer is not ready"
+#: How long a duplicate of a BXML event waits for the first delivery's answer.
+ANSWER_WAIT = 10.0
 _ACCEPT_JSON = ("accept-post", "application/json")
 _MAX_DIGITS = 18
 
@@ -92,7 +100,7 @@ class Request:
     headers: Mapping[str, str]
 
 
-_REQUEST: contextvars.ContextVar[Request] = contextvars.ContextVar("bandwidth_events_request")
+REQUEST: contextvars.ContextVar[Request] = contextvars.ContextVar("bandwidth_events_request")
 
 
 def current_request() -> Request:
@@ -106,7 +114,7 @@ def current_request() -> Request:
         LookupError: No handler run by a `Receiver` (or its ASGI/WSGI app) is running.
     """
     try:
-        return _REQUEST.get()
+        return REQUEST.get()
     except LookupError:
         raise LookupError(
             "current_request() is for handlers a Receiver runs: none is running"
@@ -121,7 +129,7 @@ def request_of(method: str, path: str, query: str, headers: dict[str, str]) -> R
 
 def log_failure(failure: Failure) -> None:
     """Log a failure and its whole body at ERROR: the default `Receiver` failure hook."""
-    _LOG.error(
+    LOG.error(
         "webhook answered %d (%s); body kept here: %r",
         failure.status,
         failure.reason,
@@ -156,6 +164,10 @@ class Receiver:
         read_timeout: Seconds the adapters wait for a whole body; a client slower than that is
             answered ``408``, so that a trickling client cannot hold a worker. Bandwidth sends
             its small bodies at once, and waits 15 seconds for the answer.
+        inbox: Where every accepted request is stored before it is answered, deduped by its
+            event's key; an `InboxWorker` then handles the events whose answer Bandwidth
+            ignores. ``None`` (the default) handles each event before answering, and keeps
+            nothing. See :doc:`/keeping`.
     """
 
     router: Router
@@ -163,6 +175,7 @@ class Receiver:
     max_body_size: int = attrs.field(default=ONE_MIB, validator=attrs.validators.gt(0))
     on_failure: Callable[[Failure], None] = log_failure
     read_timeout: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    inbox: Inbox | None = None
 
     def check(self, method: str, headers: Headers) -> Reply | None:
         """Answer a request from its method and headers alone, or give None to read the body.
@@ -278,36 +291,123 @@ def answer_request(receiver: Receiver, body: bytes, *, request: Request) -> Repl
     """
     if len(body) > receiver.max_body_size:
         return _too_large(receiver)
-    token = _REQUEST.set(request)
+    token = REQUEST.set(request)
     try:
         return _answer(receiver, body, request)
     finally:
-        _REQUEST.reset(token)
+        REQUEST.reset(token)
 
 
 def _answer(receiver: Receiver, body: bytes, request: Request) -> Reply:
-    query = _event_query(request)
+    inbox = receiver.inbox
 
     def fail(reply: Reply, error: BaseException) -> Reply:
         return _fail(receiver, body, request, reply, error)
 
     try:
-        if query is None:
-            answer = receiver.router.dispatch(body)
-        else:
-            answer = receiver.router.handle(parse_query(query))
+        event = _read_event(request, body)
+    except EventParseError as error:
+        return _refuse(inbox, body, request, error, fail)
+    taken = None
+    if inbox is not None:
+        stored = _store(inbox, body, request, event, fail)
+        if isinstance(stored, Reply):
+            return stored
+        taken = stored
+    try:
+        answer = receiver.router.handle(event)
         # Encoded here, inside the try: BXML with a lone surrogate cannot be.
         content = answer.body
-    except EventParseError as error:
-        return fail(_text(400, _BAD_BODY), error)
     except BaseException as error:  # any handler failure at all: keep the body, answer 500
+        _retry_later(inbox, taken, error)
         reply = fail(_text(500, _HANDLER_FAILED), error)
-        if isinstance(error, KeyboardInterrupt | SystemExit) and _in_main_thread():
+        if isinstance(error, KeyboardInterrupt | SystemExit) and in_main_thread():
             # Ctrl-C and sys.exit() still stop a program serving in its main thread, once the
             # body is kept; in any other thread they would end only that thread.
             raise
         return reply
-    return _reply(answer, content)
+    return _answered(inbox, taken, reply_of(answer, content))
+
+
+def _read_event(request: Request, body: bytes) -> AnyEvent:
+    """Parse a request's event: a GET callback's from its query, a POST's from its body."""
+    query = _event_query(request)
+    return parse_event(body) if query is None else parse_query(query)
+
+
+def _refuse(
+    inbox: Inbox | None,
+    body: bytes,
+    request: Request,
+    error: EventParseError,
+    fail: Callable[[Reply, BaseException], Reply],
+) -> Reply:
+    """Answer 400 for a body that is not an event, after keeping it as a dead letter."""
+    if inbox is not None:
+        try:
+            inbox.keep_bad(request, body, error)
+        except InboxError:
+            LOG.exception("the inbox could not keep a bad body: the failure hook has it")
+    return fail(_text(400, _BAD_BODY), error)
+
+
+def _store(
+    inbox: Inbox,
+    body: bytes,
+    request: Request,
+    event: AnyEvent,
+    fail: Callable[[Reply, BaseException], Reply],
+) -> Reply | Taken:
+    """Store an event before it is answered; give the answer, or what to handle here.
+
+    An event whose answer Bandwidth ignores is answered ``204`` once stored, for a worker to
+    handle. A new BXML event is handled here, by the caller. A duplicate of one gets the answer
+    its first delivery got, waiting for it while that one's handler runs. Blocks: the async
+    path runs it in the thread pool.
+    """
+    try:
+        taken = inbox.take(request, body, event)
+    except InboxError as error:
+        return fail(_text(503, _NOT_STORED), error)
+    if not event.accepts_bxml:
+        return _NO_CONTENT
+    if taken.new:
+        return taken
+    deadline = time.monotonic() + ANSWER_WAIT
+    while True:
+        try:
+            leased, answer = inbox.answer_of(taken.id)
+        except InboxError as error:
+            return fail(_text(503, _NOT_STORED), error)
+        if answer is not None:
+            return answer
+        if not leased or time.monotonic() >= deadline:
+            return _text(503, _NOT_READY)
+        time.sleep(_POLL)
+
+
+_NO_CONTENT = Reply(204)
+_POLL = 0.02
+
+
+def _answered(inbox: Inbox | None, taken: Taken | None, reply: Reply) -> Reply:
+    """Keep a BXML event's answer for its duplicates, and give it."""
+    if inbox is not None and taken is not None and taken.owner is not None:
+        try:
+            inbox.done(taken.id, taken.owner, reply)
+        except InboxError:
+            # The handler ran: answer it. The worker runs it again once its lease runs out.
+            LOG.exception("the inbox could not mark event %d handled", taken.id)
+    return reply
+
+
+def _retry_later(inbox: Inbox | None, taken: Taken | None, error: BaseException) -> None:
+    """Hand a BXML event whose handler raised here to the inbox's workers, to retry."""
+    if inbox is not None and taken is not None and taken.owner is not None:
+        try:
+            inbox.release(taken.id, taken.owner, error)
+        except InboxError:
+            LOG.exception("the inbox could not hand event %d to its workers", taken.id)
 
 
 def _event_query(request: Request) -> str | None:
@@ -315,14 +415,14 @@ def _event_query(request: Request) -> str | None:
     return request.query if request.method == "GET" else None
 
 
-def _reply(answer: Outcome, content: bytes) -> Reply:
+def reply_of(answer: Outcome, content: bytes) -> Reply:
     """Give the HTTP answer of a handled event, its body encoded already."""
     if answer.content_type is None:
         return Reply(answer.status)
     return Reply(answer.status, (("content-type", answer.content_type),), content)
 
 
-def _in_main_thread() -> bool:
+def in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
@@ -350,11 +450,11 @@ async def answer_request_async(
     """Answer a request that passed `check_request` on an event loop; see `handle_async`."""
     if len(body) > receiver.max_body_size:
         return _too_large(receiver)
-    token = _REQUEST.set(request)
+    token = REQUEST.set(request)
     try:
         return await _answer_async(receiver, body, request, run_sync_inline)
     finally:
-        _REQUEST.reset(token)
+        REQUEST.reset(token)
 
 
 async def _answer_async(
@@ -365,7 +465,6 @@ async def _answer_async(
 ) -> Reply:
     import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
 
-    query = _event_query(request)
     loop = asyncio.get_running_loop()
 
     async def in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
@@ -382,25 +481,38 @@ async def _answer_async(
         return await loop.run_in_executor(None, _fail, receiver, body, request, reply, error)
 
     run_sync = None if run_sync_inline else in_thread
+    inbox = receiver.inbox
     try:
-        if query is None:
-            answer = await receiver.router.dispatch_async(body, run_sync=run_sync)
-        else:
-            answer = await receiver.router.handle_async(parse_query(query), run_sync=run_sync)
-        content = answer.body
+        event = _read_event(request, body)
     except EventParseError as error:
-        return await fail(_text(400, _BAD_BODY), error)
+        return await loop.run_in_executor(
+            None, _refuse, inbox, body, request, error, partial(_fail, receiver, body, request)
+        )
+    taken = None
+    if inbox is not None:
+        stored = await loop.run_in_executor(
+            None, _store, inbox, body, request, event, partial(_fail, receiver, body, request)
+        )
+        if isinstance(stored, Reply):
+            return stored
+        taken = stored
+    try:
+        answer = await receiver.router.handle_async(event, run_sync=run_sync)
+        content = answer.body
     except asyncio.CancelledError as error:
         # The server is stopping this request: keep the body, and let the cancellation go on.
         cancelled = _text(503, _CANCELLED)
+        loop.run_in_executor(None, _retry_later, inbox, taken, error)
         loop.run_in_executor(None, _fail, receiver, body, request, cancelled, error)
         raise
     except BaseException as error:  # noqa: BLE001 -- any handler failure: keep the body, 500
-        return await fail(
-            _text(500, _HANDLER_FAILED),
-            error.error if isinstance(error, _HandlerRaised) else error,
-        )
-    return _reply(answer, content)
+        raised = error.error if isinstance(error, _HandlerRaised) else error
+        await loop.run_in_executor(None, _retry_later, inbox, taken, raised)
+        return await fail(_text(500, _HANDLER_FAILED), raised)
+    reply = reply_of(answer, content)
+    if taken is None:
+        return reply
+    return await loop.run_in_executor(None, _answered, inbox, taken, reply)
 
 
 #: The answer to a client that did not send its body within the receiver's read_timeout.
@@ -418,6 +530,6 @@ def _fail(
     failure = Failure(body, request.headers, reply.status, reply.body.decode(), error, query)
     try:
         receiver.on_failure(failure)
-    except Exception:  # noqa: BLE001 -- the hook failing must not lose the body either
-        _LOG.exception("the failure hook raised; the body was %r, the query %r", body, query)
+    except Exception:  # the hook failing must not lose the body either
+        LOG.exception("the failure hook raised; the body was %r, the query %r", body, query)
     return reply

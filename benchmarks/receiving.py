@@ -1,5 +1,7 @@
-"""The ASGI receiver under uvicorn: async handlers, plain ones in the thread pool, plain inline,
-and plain ones behind the durable SQLite inbox (stored, answered, then handled by a worker).
+"""The ASGI receiver under uvicorn, with and without the durable inbox.
+
+Async handlers, plain ones in the thread pool, plain ones inline, and plain ones behind the
+SQLite inbox (stored, answered, then handled by a worker).
 
 One interleaved run: each round sends the same batch of requests to each server, in a shuffled
 order, from client threads on keep-alive connections, and times it. Prints the median requests

@@ -535,7 +535,7 @@ class TestDedupe:
         request = Request("POST", "/", "", HEADERS)
         follower = _Job_of(inbox)
 
-        def interrupted(db: sqlite3.Connection, job: Any) -> Any:
+        def interrupted(_db: sqlite3.Connection, _job: Any) -> Any:
             raise KeyboardInterrupt
 
         monkeypatch.setattr("bandwidth_events._inbox._run_one", interrupted)
@@ -960,7 +960,7 @@ class TestWorker:
     def test_ctrl_c_in_the_main_thread_gives_the_event_back_and_stops(
         self, inboxes: MakeInbox
     ) -> None:
-        """KeyboardInterrupt during a handler run in the main thread frees the event, and goes on."""
+        """Ctrl-C during a handler run in the main thread frees the event, and goes on."""
         kit = Kit(inboxes())
 
         @kit.router.on(ConferenceCompleted)

@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,7 @@ def bodies() -> list[bytes]:
     """Give the deliveries' bodies: each a distinct event, a third of them BXML (inline) ones."""
     completed = golden_dict("conferenceCompleted")
     joined = golden_dict("conferenceMemberJoin")
-    made = []
+    made: list[dict[str, object]] = []
     for n in range(DELIVERIES):
         if n % 3:
             made.append({**completed, "conferenceId": f"conf-{n}"})
@@ -140,7 +141,9 @@ def bodies() -> list[bytes]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and SIGTERM are POSIX signals")
-def test_nothing_answered_2xx_is_lost_when_processes_are_killed(tmp_path: Path) -> None:
+def test_nothing_answered_2xx_is_lost_when_processes_are_killed(  # noqa: PLR0915 -- one story
+    tmp_path: Path,
+) -> None:
     """Every event answered 2xx is handled once, through SIGKILLs of receiver and worker."""
     effects = tmp_path / "effects.db"
     with sqlite3.connect(effects) as db:
@@ -155,9 +158,9 @@ def test_nothing_answered_2xx_is_lost_when_processes_are_killed(tmp_path: Path) 
     }
     Inbox(env["CRASH_INBOX"]).close()
     port = free_port()
+    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "tests.crash_app:app"]
     receiver = Restarted(
-        [sys.executable, "-m", "uvicorn", "--factory", "tests.crash_app:app"]
-        + ["--port", str(port), "--log-level", "critical", "--no-access-log"],
+        [*uvicorn, "--port", str(port), "--log-level", "critical", "--no-access-log"],
         env,
         listening(port),
     )
@@ -181,7 +184,7 @@ def test_nothing_answered_2xx_is_lost_when_processes_are_killed(tmp_path: Path) 
     started = time.monotonic()
     try:
         with ThreadPoolExecutor(CLIENTS) as clients:
-            statuses = list(clients.map(lambda body: deliver(port, body), sent))
+            statuses = list(clients.map(partial(deliver, port), sent))
     finally:
         done.set()
         for killer in killers:

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any, Final, Self, TypeAlias, cast
 import attrs
 import orjson
 
-from ._api import AnyEvent, parse_event
+from ._api import AnyEvent
 from ._errors import EventParseError
 from ._events import UnknownEvent
 from ._kinds import field_kinds
-from ._query import parse_query
+from ._query import request_event
 
 if TYPE_CHECKING:
     from ._receiver import Reply, Request
@@ -146,9 +146,7 @@ class StoredEvent:
         Raises:
             EventParseError: The body (or a ``GET``'s query) is not a valid event.
         """
-        if self.method == "GET":
-            return parse_query(self.query)
-        return parse_event(self.body)
+        return request_event(self.method, self.query, self.body)
 
 
 def _identity(cls: type[Any]) -> tuple[tuple[str, str, Callable[[Any], Any]], ...]:
@@ -744,7 +742,7 @@ def run(inbox: Inbox, router: "Router", stored: StoredEvent, owner: str, attempt
         ):
             with attempt:
                 inbox.started(stored.id, owner)
-                outcome = _handle(router, event)
+                outcome = run_handler(router, event)
                 # A BXML event's answer is kept whatever it is, 204 included, for duplicates.
                 reply = reply_of(outcome, outcome.body) if event.accepts_bxml else None
     except Exception as error:  # noqa: BLE001 -- every attempt failed: a dead letter
@@ -763,7 +761,8 @@ def run(inbox: Inbox, router: "Router", stored: StoredEvent, owner: str, attempt
         REQUEST.reset(token)
 
 
-def _handle(router: "Router", event: AnyEvent) -> "Outcome":
+def run_handler(router: "Router", event: AnyEvent) -> "Outcome":
+    """Run an event's handler: in an event loop of its own, if the router has async ones."""
     if not router.has_async_handlers:
         return router.handle(event)
     import asyncio  # noqa: PLC0415 -- only for routers with async handlers

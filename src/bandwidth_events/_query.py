@@ -63,6 +63,15 @@ def parse_query(query: Query, cls: type[_E] | None = None) -> AnyEvent:
         raise EventParseError(error.errors, event_type=error.event_type, body=query) from error
 
 
+def request_event(method: str, query: str, body: bytes) -> AnyEvent:
+    """Parse the event a request carries: a ``GET`` callback's in its query, else in its body.
+
+    Raises:
+        EventParseError: It is not a valid event.
+    """
+    return parse_query(query) if method == "GET" else parse_event(body)
+
+
 def to_query(event: AnyEvent) -> str:
     """Write an event as Bandwidth's ``GET`` callbacks carry it: a query string (no ``?``).
 

@@ -16,11 +16,11 @@ from typing import Any, cast
 
 import attrs
 
-from ._api import AnyEvent, parse_event
+from ._api import AnyEvent
 from ._auth import BasicAuth
 from ._errors import EventParseError
 from ._inbox import Inbox, InboxError, Taken
-from ._query import parse_query
+from ._query import request_event
 from ._router import Outcome, Router
 
 LOG = logging.getLogger("bandwidth_events")
@@ -331,8 +331,7 @@ def _answer(receiver: Receiver, body: bytes, request: Request) -> Reply:
 
 def _read_event(request: Request, body: bytes) -> AnyEvent:
     """Parse a request's event: a GET callback's from its query, a POST's from its body."""
-    query = _event_query(request)
-    return parse_event(body) if query is None else parse_query(query)
+    return request_event(request.method, request.query, body)
 
 
 def _refuse(

@@ -126,7 +126,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(name="bench-receiving")
 def bench_receiving(session: nox.Session) -> None:
-    """The ASGI receiver under uvicorn: async, thread-pool and inline handlers (not in ``nox``)."""
-    session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    """The ASGI receiver under uvicorn, with and without the inbox and Celery (not in ``nox``)."""
+    session.install(".[inbox,celery]", *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.install("--force-reinstall", "--no-deps", ".")
     session.run("python", "benchmarks/receiving.py", *session.posargs)

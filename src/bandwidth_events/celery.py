@@ -67,6 +67,7 @@ from ._router import Router
 if TYPE_CHECKING:
     import celery
     import celery.result
+    from redis import Redis
     from redis.client import Pipeline
 
 __all__ = [
@@ -340,20 +341,30 @@ class RedisLedger:
     Args:
         url: The Redis URL (``redis://``, ``rediss://`` or ``unix://``); timeouts and other
             client settings go in its query (``?socket_timeout=5&socket_connect_timeout=5``).
+            Or a ``redis.Redis`` client made as you need it (Sentinel, TLS settings, a pool
+            shared with the rest of your service).
         prefix: Put before every key this ledger writes.
         retention: How long a key's claim is kept: a duplicate later than that is handled.
     """
 
     def __init__(
-        self, url: str, *, prefix: str = "bandwidth_events", retention: timedelta = _WEEK
+        self,
+        url: "str | Redis",
+        *,
+        prefix: str = "bandwidth_events",
+        retention: timedelta = _WEEK,
     ) -> None:
         from redis import Redis, RedisError  # noqa: PLC0415 -- only this ledger needs them
 
-        self.url = url
+        self.url = url if isinstance(url, str) else repr(url)
         self.prefix = prefix
         self.retention = retention
         self._ttl = max(1, int(retention.total_seconds()))
-        self._redis = Redis.from_url(url)  # pyright: ignore[reportUnknownMemberType]
+        self._redis: Redis = (
+            Redis.from_url(url)  # pyright: ignore[reportUnknownMemberType]
+            if isinstance(url, str)
+            else url
+        )
         self._claim = self._redis.register_script(_CLAIM_SCRIPT)
         self._errors = (RedisError, OSError)
 

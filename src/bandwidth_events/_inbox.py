@@ -34,6 +34,8 @@ from ._kinds import field_kinds
 from ._query import request_event
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from ._receiver import Reply, Request
     from ._router import Outcome, Router
 
@@ -706,19 +708,24 @@ def _stored(row: tuple[Any, ...]) -> StoredEvent:
     )
 
 
+def _stamina() -> "ModuleType":
+    """Import stamina, which only workers need (the receiver never imports it)."""
+    try:
+        import stamina  # noqa: PLC0415 -- see above
+    except ImportError as error:
+        raise ImportError(
+            "the inbox worker retries handlers with stamina: pip install 'bandwidth-events[inbox]'"
+        ) from error
+    return stamina
+
+
 def run(inbox: Inbox, router: "Router", stored: StoredEvent, owner: str, attempts: int) -> None:
     """Run a claimed event's handler, up to ``attempts`` times with backoff; record the end.
 
     With no attempt left (each one ended with its process), the event is marked dead at once:
     an event that kills its worker must not kill every worker in turn.
     """
-    try:
-        import stamina  # noqa: PLC0415 -- only workers retry: the receiver never imports it
-    except ImportError as error:
-        raise ImportError(
-            "the inbox worker retries handlers with stamina: pip install 'bandwidth-events[inbox]'"
-        ) from error
-
+    stamina = _stamina()
     from ._receiver import REQUEST, Reply, in_main_thread, reply_of  # noqa: PLC0415 -- the receiver imports this module
 
     if attempts < 1:
@@ -784,6 +791,9 @@ class InboxWorker:
         router: The router whose handlers run; ``async`` ones each run in their own event loop.
         threads: How many events are handled at once.
         poll_interval: The longest wait, in seconds, for a new event.
+
+    Raises:
+        ImportError: stamina is not installed (the ``inbox`` extra).
     """
 
     def __init__(
@@ -791,6 +801,7 @@ class InboxWorker:
     ) -> None:
         if threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
+        _stamina()  # missing, it is missed now, not by a thread taking the first event
         self.inbox = inbox
         self.router = router
         self.threads = threads

@@ -26,4 +26,5 @@ def stored(event: ConferenceRecordingAvailable) -> None:
     counts.hincrby("seen", event.recording_id, 1)
 
 
-handle = handle_with(app, router, ledger=RedisLedger(f"{URL}/2"))
+ledger = RedisLedger(f"{URL}/2")
+handle = handle_with(app, router, ledger=ledger)

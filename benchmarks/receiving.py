@@ -229,7 +229,11 @@ def main() -> None:
             spool = stack.enter_context(Inbox(f"{folder}/spool.db"))
             by_celery = ByCelery(spool, url)
             setups["inbox + Celery"] = (by_celery, False)
-            stack.enter_context(CeleryForwarder(spool, by_celery.tasks.handle, threads=2))
+            stack.enter_context(
+                CeleryForwarder(
+                    spool, by_celery.tasks.handle, ledger=by_celery.tasks.ledger, threads=2
+                )
+            )
         addresses = {
             name: stack.enter_context(serve(counted.receiver, inline=inline))
             for name, (counted, inline) in setups.items()

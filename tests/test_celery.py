@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 import uuid
 from collections.abc import Generator, Iterator
@@ -181,14 +182,17 @@ def test_an_event_goes_from_receiver_to_worker_once(
         Inbox(tmp_path / "inbox.sqlite3") as inbox,
         serve_wsgi(Receiver(router=Router(), auth=None, inbox=inbox)) as url,
     ):
-        with CeleryForwarder(inbox, tasks.handle, poll_interval=0.05):
+        forwarder = CeleryForwarder(
+            inbox, tasks.handle, ledger=tasks.ledger, poll_interval=0.05, confirm_after=0.05
+        )
+        with forwarder:
             statuses = [post(url, disconnect(call_id), {"x-trace": "t-1"}) for _ in range(2)]
             worker.wait(lambda: records(settings, call_id), "record of the event")
-            drain(tasks, worker)
+            # Done once the forwarder sees the worker's claim in the ledger.
+            worker.wait(lambda: inbox.events()[0].status == InboxStatus.DONE, "the event done")
 
         [stored] = inbox.events()
-        assert stored.status == InboxStatus.DONE
-        assert stored.deliveries == 2
+        assert (stored.deliveries, stored.attempts) == (2, 1)
 
     assert statuses == [204, 204]
     [record] = records(settings, call_id)
@@ -211,7 +215,10 @@ def test_two_receivers_given_the_same_event_get_it_handled_once(
         serve_wsgi(Receiver(router=Router(), auth=None, inbox=second)) as url_b,
     ):
         assert post(url_a, disconnect(call_id)) == post(url_b, disconnect(call_id)) == 204
-        forwarded = [CeleryForwarder(inbox, tasks.handle).run_once() for inbox in (first, second)]
+        forwarded = [
+            CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger).run_once()
+            for inbox in (first, second)
+        ]
         drain(tasks, worker)
 
     assert forwarded == [1, 1]
@@ -230,7 +237,7 @@ def test_a_get_callback_is_handled_from_its_query(
         query = to_query(parse_event(json.dumps(disconnect(call_id))))
         with urllib.request.urlopen(f"{url}?{query}", timeout=TIMEOUT) as answer:  # noqa: S310
             assert answer.status == 204
-        assert CeleryForwarder(inbox, tasks.handle).run_once() == 1
+        assert CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger).run_once() == 1
     worker.wait(lambda: records(settings, call_id), "record of the GET callback")
 
     [record] = records(settings, call_id)
@@ -263,12 +270,72 @@ def test_a_receiver_that_died_before_marking_done_publishes_again(
         claimed = inbox.claim()
         assert claimed is not None
         publish(tasks.handle, Message.of(claimed[0]))  # and the receiver dies: no done
+        forwarder = CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger, confirm_after=1e-3)
 
-        assert CeleryForwarder(inbox, tasks.handle).run_once() == 1
+        assert forwarder.run_once() == 1  # published again: nothing said a worker took it
         drain(tasks, worker)
+        lapse(1e-3)
+        assert forwarder.run_once() == 0  # a worker has it now: done, not published again
 
-        assert [stored.status for stored in inbox.events()] == [InboxStatus.DONE]
+        [stored] = inbox.events()
+        assert (stored.status, stored.attempts) == (InboxStatus.DONE, 1)
     assert len(records(settings, call_id)) == 1
+
+
+def test_a_message_the_broker_lost_is_published_again(
+    tmp_path: Path, tasks: Tasks, worker: Worker, settings: Settings
+) -> None:
+    """An event published whose key no worker claimed in time is published again, then done."""
+    call_id = call("ok")
+    with Inbox(tmp_path / "inbox.sqlite3") as inbox:
+        inbox.take(message(call_id).request, message(call_id).body, message(call_id).event())
+        claimed = inbox.claim()
+        assert claimed is not None
+        inbox.started(claimed[0].id, claimed[1], lease=0)  # "published", and lost on the way
+        forwarder = CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger, confirm_after=1e-3)
+
+        assert forwarder.run_once() == 1
+        drain(tasks, worker)
+        lapse(2e-3)  # the second wait is twice the first
+        assert forwarder.run_once() == 0
+
+        [stored] = inbox.events()
+        assert (stored.status, stored.attempts) == (InboxStatus.DONE, 2)
+    assert len(records(settings, call_id)) == 1
+
+
+def test_a_ledger_that_cannot_be_asked_leaves_the_event_pending(
+    tmp_path: Path, tasks: Tasks
+) -> None:
+    """A forwarder that cannot ask the ledger whether a worker took an event keeps it pending."""
+    call_id = call("ok")
+    unusable = SQLiteLedger(tmp_path / "missing" / "ledger.sqlite3")
+    with Inbox(tmp_path / "inbox.sqlite3", lease=0) as inbox:
+        inbox.take(message(call_id).request, message(call_id).body, message(call_id).event())
+        claimed = inbox.claim()
+        assert claimed is not None
+        inbox.started(claimed[0].id, claimed[1], lease=0)
+
+        assert CeleryForwarder(inbox, tasks.handle, ledger=unusable).run_once() == 0
+
+        [stored] = inbox.events()
+        assert stored.status == InboxStatus.PENDING
+        assert (stored.error or "").startswith("LedgerError: the ledger")
+
+
+def test_the_forwarder_refuses_a_wait_that_is_not_a_number_of_seconds(
+    tmp_path: Path, tasks: Tasks
+) -> None:
+    """A confirm_after that is not a positive number of seconds is refused."""
+    with Inbox(tmp_path / "inbox.sqlite3") as inbox:
+        for wrong in (0.0, float("nan")):
+            with pytest.raises(ValueError, match="confirm_after must be a number of seconds"):
+                CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger, confirm_after=wrong)
+
+
+def lapse(seconds: float) -> None:
+    """Let a lease of so many seconds run out (the wait is the point, not a measure)."""
+    time.sleep(seconds * 2)
 
 
 @pytest.mark.usefixtures("worker")
@@ -404,7 +471,9 @@ def test_the_forwarder_keeps_what_the_broker_refused(
     unreachable = make_app(attrs.evolve(down, transport_options={}), ledger=tasks.ledger)
     with Inbox(tmp_path / "inbox.sqlite3") as inbox:
         inbox.take(message(call_id).request, message(call_id).body, message(call_id).event())
-        refused = CeleryForwarder(inbox, unreachable.handle, retry_policy={"max_retries": 0})
+        refused = CeleryForwarder(
+            inbox, unreachable.handle, ledger=tasks.ledger, retry_policy={"max_retries": 0}
+        )
 
         assert refused.run_once() == 0
         [stored] = inbox.events()
@@ -412,7 +481,7 @@ def test_the_forwarder_keeps_what_the_broker_refused(
         assert stored.error is not None
         assert not inbox.arrived.is_set()
 
-        assert CeleryForwarder(inbox, tasks.handle).run_once() == 1
+        assert CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger).run_once() == 1
     worker.wait(lambda: records(settings, call_id), "record of the event")
 
 
@@ -469,6 +538,16 @@ class TestLedgers:
         assert ledger.claim("k", "t1") == Claim(Verdict.DONE)
         assert ledger.claim("k", "t2") == Claim(Verdict.DUPLICATE)
         assert ledger.claim("other", "t2") == Claim(Verdict.NEW)
+
+    def test_a_ledger_knows_the_keys_workers_took(self, ledger: Ledger) -> None:
+        """A key is known once claimed, and while its dead letter is kept; never before."""
+        assert not ledger.knows("k")
+        ledger.claim("k", "t1")
+        assert ledger.knows("k")
+        ledger.dead(letter("k"))
+        assert ledger.knows("k")
+        ledger.forget("k")
+        assert not ledger.knows("k")
 
     def test_dead_letters_are_kept_listed_and_cleared(self, ledger: Ledger) -> None:
         """Dead letters round-trip, oldest first; a dead key is free for the next message."""

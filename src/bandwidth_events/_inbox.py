@@ -535,13 +535,13 @@ class Inbox:
             ).fetchone()
         return None if row is None else (_stored(row), owner)
 
-    def started(self, row_id: int, owner: str) -> None:
-        """Count an attempt at handling an event, and renew its lease."""
+    def started(self, row_id: int, owner: str, lease: float | None = None) -> None:
+        """Count an attempt at handling an event, and renew its lease (``lease`` seconds)."""
         with self._write() as db:
             db.execute(
                 "UPDATE events SET attempts = attempts + 1, lease_until = ? "
                 "WHERE id = ? AND owner = ?",
-                (time.time() + self.lease, row_id, owner),
+                (time.time() + (self.lease if lease is None else lease), row_id, owner),
             )
 
     def done(self, row_id: int, owner: str, answer: "Reply | None" = None) -> None:

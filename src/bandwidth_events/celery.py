@@ -10,7 +10,7 @@ same `~bandwidth_events.Router`::
     ledger = RedisLedger("redis://queue.internal/1")
     handle = handle_with(app, router, ledger=ledger)  # workers: celery -A calls worker
     # On each receiver machine, beside its Receiver(router=router, auth=..., inbox=inbox):
-    CeleryForwarder(inbox, handle).start()
+    CeleryForwarder(inbox, handle, ledger=ledger).start()
 
 An event that takes BXML is still handled by the receiver, which answers with its BXML; only
 one whose handler raised there goes on to the workers, to retry.
@@ -18,12 +18,15 @@ one whose handler raised there goes on to the workers, to retry.
 How nothing is lost, and what runs more than once:
 
 - A receiver answers Bandwidth only once the request is on its disk, in its inbox.
-- The forwarder marks a stored event done only once the broker accepted its message. If the
-  receiver dies in between, the inbox's lease runs out and the event is published again.
+- The forwarder marks a stored event done only once a worker took its message (the ledger
+  has its key). Until then the event stays leased in the inbox, and is published again when
+  the lease runs out: after a receiver crash, or a message the broker lost.
 - A worker acknowledges a message only after its handler returned, or after the event was
   kept as a dead letter (``acks_late``). A worker killed in a handler gets its message back:
   at once for a pool process (``reject_on_worker_lost``); for a whole worker, when the broker
-  sees it gone (RabbitMQ at once, Redis and SQS after their visibility timeout).
+  sees it gone (RabbitMQ at once, Redis and SQS after their visibility timeout). With Redis,
+  a worker killed as it takes a message (between taking it off the queue and recording it as
+  unacknowledged) loses it: the forwarder, which sees no claim for its key, publishes it again.
 - Dedupe is in the `Ledger` every worker shares (Redis, or one SQLite file on one machine), not
   in the receivers' inboxes: Bandwidth's retry may reach another receiver. The first message
   with an event's key claims it; any other message with that key (the retry, or a receiver's
@@ -304,6 +307,10 @@ class Ledger(Protocol):
         """Delete the dead letter of one key, if any, without handling it."""
         ...  # pragma: no cover -- a protocol
 
+    def knows(self, key: str) -> bool:
+        """Tell whether a worker took a message with the key: it has a claim or a dead letter."""
+        ...  # pragma: no cover -- a protocol
+
 
 _WEEK: Final = timedelta(days=7)
 
@@ -437,6 +444,14 @@ class RedisLedger:
         with self._reach():
             self._redis.hdel(self._dead, key)
 
+    def knows(self, key: str) -> bool:
+        """See `Ledger.knows`."""
+        with self._reach(), self._transaction() as pipe:
+            pipe.exists(self._key(key))
+            pipe.hexists(self._dead, key)
+            claimed, dead = pipe.execute()
+        return bool(claimed or dead)
+
 
 _LEDGER_SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS claims (
@@ -567,6 +582,16 @@ class SQLiteLedger:
         """See `Ledger.forget`."""
         with self._write() as db:
             db.execute("DELETE FROM dead WHERE key = ?", (key,))
+
+    def knows(self, key: str) -> bool:
+        """See `Ledger.knows`."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT EXISTS (SELECT 1 FROM claims WHERE key = ? AND expires > ?) "
+                "OR EXISTS (SELECT 1 FROM dead WHERE key = ?)",
+                (key, time.time(), key),
+            ).fetchone()
+        return bool(row[0])
 
 
 _DONE: Final = "done = 1, running = 0"
@@ -764,51 +789,75 @@ def replay(task: EventTask, letter: DeadLetter) -> "celery.result.AsyncResult[Re
 class CeleryForwarder(InboxWorker):
     """Publish an inbox's stored events to Celery, in background threads, on the receiver.
 
-    Each thread takes the oldest pending event (under a lease, as a worker does), publishes
-    it, and marks it done once the broker accepted it: a receiver that dies in between leaves
-    it leased, and it is published again when the lease runs out (the workers' ledger skips
-    the duplicate).
-    A publish that fails every try of the retry policy gives the event back to pending, with
-    the error, and the thread waits ``poll_interval`` before trying again. For RabbitMQ, set
+    Each thread takes the oldest pending event (under a lease, as a worker does) and publishes
+    it. The event stays leased until a worker has taken its message: a broker may lose a
+    message it accepted (Redis, when a worker dies between taking a message and recording it
+    as unacknowledged), so once the lease (``confirm_after`` seconds) runs out, the forwarder
+    asks the ledger whether a worker claimed the event's key. If one did, or kept it as a dead
+    letter, the event is done; if not, it is published again, under a new task id, and waits
+    twice as long (up to an hour) before the next look. A duplicate publish is skipped by the
+    workers' ledger. A receiver that dies leaves its events leased: they are looked at again
+    when their lease runs out.
+
+    A publish (or a look in the ledger) that fails gives the event back to pending, with the
+    error, and the thread waits ``poll_interval`` before trying again. For RabbitMQ, set
     ``broker_transport_options={"confirm_publish": True}``, so that "accepted" means it.
 
     Args:
         inbox: The receiver's inbox.
         task: The task `handle_with` gave, in an app configured with the broker.
+        ledger: The ledger that task's workers share.
         threads: How many events are published at once.
         poll_interval: The longest wait, in seconds, for a new event.
+        confirm_after: Seconds to wait after a publish before asking whether a worker took it.
+            Longer than the workers' usual backlog: an event still queued is published again
+            (its duplicate skipped), which is safe, but costs a message.
         retry_policy: How to retry a publish that fails (see `publish`).
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 -- the forwarder's settings, each with a default
         self,
         inbox: Inbox,
         task: EventTask,
         *,
+        ledger: Ledger,
         threads: int = 1,
         poll_interval: float = 0.5,
+        confirm_after: float = 60.0,
         retry_policy: Mapping[str, Any] | None = None,
     ) -> None:
+        if not confirm_after > 0:
+            raise ValueError(f"confirm_after must be a number of seconds, not {confirm_after!r}")
         super().__init__(inbox, Router(), threads=threads, poll_interval=poll_interval)
         self.task = task
+        self.ledger = ledger
+        self.confirm_after = confirm_after
         self.retry_policy = retry_policy
 
     def run_once(self) -> int:
         """Publish, in this thread, every event due now; give how many were published.
 
-        Stops at the first the broker did not accept, which goes back to pending.
+        An event published before and since taken by a worker is marked done, not published
+        again. Stops at the first the broker (or the ledger) failed, which goes back to pending.
         """
         published = 0
         while (claimed := self.inbox.claim()) is not None:
             stored, owner = claimed
             try:
+                if stored.attempts and self.ledger.knows(stored.key):
+                    self.inbox.done(stored.id, owner)
+                    continue
                 publish(self.task, Message.of(stored), retry_policy=self.retry_policy)
             except Exception as error:  # noqa: BLE001 -- any broker failure: publish it later
-                LOG.warning("the broker did not take event %d: %s", stored.id, error)
+                LOG.warning("event %d was not published: %s", stored.id, error)
                 self.inbox.release(stored.id, owner, error)
                 # Released, not arrived: wait the poll interval before the next try.
                 self.inbox.arrived.clear()
                 break
-            self.inbox.done(stored.id, owner)
+            wait = min(self.confirm_after * 2.0 ** min(stored.attempts, 32), _HOUR)
+            self.inbox.started(stored.id, owner, lease=wait)
             published += 1
         return published
+
+
+_HOUR: Final = 3600.0

@@ -85,9 +85,10 @@ except InboxError as error:
     assert_type(error, InboxError)
 
 celery_app = Celery("webhooks", broker="redis://localhost/0")
-handle = handle_with(celery_app, router, ledger=RedisLedger("redis://localhost/1"))
+ledger = RedisLedger("redis://localhost/1")
+handle = handle_with(celery_app, router, ledger=ledger)
 assert_type(handle, EventTask)
-CeleryForwarder(inbox, handle, threads=2).start()
+CeleryForwarder(inbox, handle, ledger=ledger, threads=2, confirm_after=30.0).start()
 for letter in SQLiteLedger("ledger.db").dead_letters():
     assert_type(letter, DeadLetter)
     replay(handle, letter)

@@ -122,7 +122,7 @@ def joined(event: ConferenceMemberJoin) -> str:
 def receiver() -> AsgiApp:
     """Give a receiver's ASGI app, its forwarder started (``uvicorn --factory``)."""
     inbox = Inbox(os.environ["CELERY_CRASH_INBOX"], lease=LEASE, wait_initial=0.01, wait_max=0.1)
-    CeleryForwarder(inbox, handle, ledger=ledger, poll_interval=0.1, confirm_after=2.0).start()
+    CeleryForwarder(inbox, handle, ledger=ledger, poll_interval=0.1, confirm_after=5.0).start()
     return asgi_app(Receiver(router=router, auth=BasicAuth((USER, PASSWORD)), inbox=inbox))
 
 

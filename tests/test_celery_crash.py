@@ -55,7 +55,7 @@ BXML = 10
 KILLS = 3
 #: How long the test waits for a process to start, and for everything to be handled.
 START_TIMEOUT = 30.0
-SETTLE_TIMEOUT = 45.0
+SETTLE_TIMEOUT = 90.0
 #: Each event: its body, and the receivers (0, 1) it goes to, in order.
 Planned = tuple[bytes, tuple[int, ...]]
 

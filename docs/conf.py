@@ -64,6 +64,7 @@ nitpick_ignore_regex = [
     ("py:.*", r"bandwidth_events\.(testing|_strategies)\._(E|M)"),
     ("py:.*", r"(hypothesis|wsgiref|celery|redis)\..*"),
     ("py:.*", r"(WSGIEnvironment|StartResponse)"),  # wsgiref.types, imported for type checkers
+    ("py:.*", r"Redis"),  # redis.Redis, imported for type checkers
     # The router's private registration helpers and type variables, seen in on()'s overloads.
     ("py:.*", r"bandwidth_events\._router\._(A|B|R|Register|RegisterBxml)"),
 ]

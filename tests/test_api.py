@@ -2,7 +2,7 @@
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -493,14 +493,16 @@ class TestBadBodies:
         """A decoded mapping holding a value JSON cannot carry is refused, naming where."""
         error = parse_error(recording(custom={"ratio": float("nan")}))
 
-        assert error.errors["$"].startswith("custom.ratio: expected a JSON value, received nan")
+        assert error.errors == {
+            "custom.ratio": "expected a JSON value, received nan (number JSON cannot carry)"
+        }
 
     def test_non_json_values_in_an_unknown_event(self) -> None:
         """The same holds for the payload of an unknown event."""
         error = parse_error({"eventType": "callInitiated", "when": datetime(2020, 1, 1)})  # noqa: DTZ001
 
         assert error.event_type == "callInitiated"
-        assert "when: expected a JSON value" in error.errors["$"]
+        assert error.errors["when"].startswith("expected a JSON value, received datetime.datetime")
 
 
 class TestProperties:
@@ -583,3 +585,184 @@ def test_writing_refuses_what_is_not_an_event(write: Any, value: object) -> None
     """to_dict and to_json take events only; a dict or a body is a TypeError that says so."""
     with pytest.raises(TypeError, match="take an event of bandwidth_events"):
         write(value)
+
+
+#: Values a mapping built in Python may hold: JSON's, and what JSON cannot carry or write back.
+_ODD_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from([2**64, -(2**63) - 1, 10**400, 2**63]),
+    st.floats(),
+    st.text(),
+    st.text(st.characters(categories=["Cs"]), min_size=1, max_size=2),  # lone surrogates
+    st.builds(object),
+)
+_ODD_VALUES = st.recursive(
+    _ODD_SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner),
+        st.dictionaries(st.one_of(st.text(), st.integers()), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+class TestAnyInput:
+    @given(voice_payloads, st.text(min_size=1), _ODD_VALUES)
+    def test_a_mapping_parses_to_what_writes_and_reads_back_or_is_refused(
+        self, payload: dict[str, Any], key: str, value: object
+    ) -> None:
+        """Any mapping parses to an event whose JSON reads back equal, or is an EventParseError."""
+        try:
+            event = parse_event(payload | {f"x-{key}": value})
+        except EventParseError:
+            return
+        text = to_json(event)
+
+        again = parse_event(text)
+        assert again == event
+        assert to_dict(again) == to_dict(event)
+
+    @given(voice_payloads, st.integers(min_value=2**63) | st.integers(max_value=-(2**63) - 1))
+    def test_integers_beyond_64_bits_come_back_exact(self, payload: dict[str, Any], n: int) -> None:
+        """An integer orjson would read as a float is read exactly, and written back the same."""
+        body = json.dumps(payload | {"x-big": n, "x-nested": [{"n": -n}]}).encode()
+
+        wire = to_dict(parse_event(body))
+
+        assert wire["x-big"] == n
+        assert type(wire["x-big"]) is int
+        assert wire["x-nested"] == [{"n": -n}]
+        assert to_json(parse_event(body)) == to_json(parse_event(to_json(parse_event(body))))
+
+    def test_an_array_of_long_integers_is_still_not_an_object(self) -> None:
+        """A body that is an array is refused as such, however its numbers were read."""
+        assert parse_error(b"[18446744073709551616]").errors == {
+            "$": "expected a JSON object, received [18446744073709551616] (array)"
+        }
+
+    def test_a_whole_float_of_that_size_stays_a_float(self) -> None:
+        """A float written as one (1e19) is read by the exact path too, and stays a float."""
+        body = orjson.dumps(golden_dict(RECORDING) | {"x": 1e19, "y": 1.5})
+
+        wire = to_dict(parse_event(body))
+
+        assert (wire["x"], type(wire["x"]), wire["y"]) == (1e19, float, 1.5)
+
+    def test_a_known_field_beyond_64_bits_is_read_exactly(self) -> None:
+        """A count of channels beyond 64 bits is an integer, as JSON said, not a float."""
+        body = json.dumps(golden_dict(RECORDING) | {"channels": 2**70}).encode()
+
+        assert parse_event(body, ConferenceRecordingAvailable).channels == 2**70
+
+    @pytest.mark.parametrize(
+        ("value", "where", "problem"),
+        [
+            ("\udc80", "x", "text UTF-8 cannot carry (a lone surrogate), received '\\udc80'"),
+            ({"\ud800": 1}, "x", "a key holds text UTF-8 cannot carry (a lone surrogate)"),
+            ([1, float("inf")], "x[1]", "expected a JSON value, received inf"),
+        ],
+    )
+    def test_what_cannot_be_written_back_is_refused_where_it_is(
+        self, value: object, where: str, problem: str
+    ) -> None:
+        """A value of a mapping that JSON could not carry back is named by its path at parse."""
+        error = parse_error(golden_dict(RECORDING) | {"x": value})
+
+        assert list(error.errors) == [where]
+        assert error.errors[where].startswith(problem)
+        assert error.event_type == RECORDING
+
+    def test_an_integer_too_long_to_write_is_refused(self) -> None:
+        """An integer beyond Python's 4,300 digits is refused at parse, not when written."""
+        huge = 10**5000  # built by arithmetic: no decimal text is involved
+
+        error = parse_error(golden_dict(RECORDING) | {"x": [huge]})
+        assert error.errors == {
+            "x[0]": "expected an integer of at most 4,300 digits, received an integer of about "
+            "5,001 digits (number)"
+        }
+        assert "about 5,001 digits" in parse_error({"eventType": huge}).errors["eventType"]
+
+    def test_a_body_with_an_integer_too_long_is_not_json_to_us(self) -> None:
+        """The same integer in a body's text is refused as not valid JSON, with its reason."""
+        text = json.dumps(golden_dict(RECORDING))[:-1] + ', "x": 1' + "0" * 5000 + "}"
+
+        error = parse_error(text)
+
+        assert error.errors["$"].startswith("not valid JSON: Exceeds the limit (4300 digits)")
+
+    def test_nan_is_not_json_on_the_exact_path_either(self) -> None:
+        """NaN, which the standard library's decoder would take, is refused with orjson's reason."""
+        text = json.dumps(golden_dict(RECORDING))[:-1] + ', "x": 18446744073709551616, "y": NaN}'
+
+        assert parse_error(text).errors["$"].startswith("not valid JSON: unexpected character")
+
+    @pytest.mark.parametrize("where", ["__getitem__", "__iter__"])
+    def test_a_mapping_that_raises_is_an_event_parse_error(self, where: str) -> None:
+        """Whatever a caller's mapping raises becomes an EventParseError, its cause chained."""
+        payload = golden_dict(RECORDING)
+
+        class Broken(Mapping[str, object]):
+            def __getitem__(self, key: str) -> object:
+                if where == "__getitem__":
+                    raise RuntimeError("getitem broke")
+                return payload[key]
+
+            def __iter__(self) -> Iterator[str]:
+                if where == "__iter__":
+                    raise RuntimeError("iter broke")
+                return iter(payload)
+
+            def __len__(self) -> int:
+                return len(payload)
+
+        error = parse_error(Broken())
+
+        assert error.errors["$"].startswith("the mapping could not be read: RuntimeError:")
+        assert isinstance(error.__cause__, RuntimeError)
+
+    def test_a_dict_whose_eq_raises_is_copied_not_compared(self) -> None:
+        """Values whose __eq__ raises are never compared: the copy holds plain JSON values."""
+
+        class Text(str):
+            __slots__ = ()
+
+            def __eq__(self, other: object) -> bool:
+                raise RuntimeError("eq broke")
+
+            __hash__ = str.__hash__
+
+        payload = golden_dict(RECORDING) | {"x": Text("kept")}
+
+        assert to_dict(parse_event(payload))["x"] == "kept"
+
+    @pytest.mark.parametrize("depth", [2, 500, 1023])
+    def test_nesting_the_decoder_reads_parses_and_writes_back(self, depth: int) -> None:
+        """Any nesting orjson reads (1,024 levels, the body's object counted) round-trips."""
+        text = json.dumps(golden_dict(RECORDING))[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}"
+
+        event = parse_event(text)
+
+        written = to_json(event)
+        assert written.endswith('"x":' + "[" * depth + "]" * depth + "}")
+        # Python's == on 1,000 nested lists recurses past its limit: compare what is written.
+        assert to_json(parse_event(written)) == written
+
+    def test_nesting_beyond_the_decoder_is_refused_from_text_and_mappings(self) -> None:
+        """One level more is refused: by orjson for text, by the copy for a mapping."""
+        text = json.dumps(golden_dict(RECORDING))[:-1] + ', "x": ' + "[" * 1024 + "]" * 1024 + "}"
+        assert "depth limit exceeded" in parse_error(text).errors["$"]
+
+        deep: list[Any] = []
+        inner = deep
+        for _ in range(1024):
+            inner.append([])
+            inner = inner[0]
+        error = parse_error(golden_dict(RECORDING) | {"x": deep})
+        [(where, problem)] = error.errors.items()
+        assert where.startswith("x[0][0]")
+        assert where.endswith("…")
+        assert problem == "nested deeper than 1024 levels"

@@ -347,7 +347,7 @@ class TestNestedErrors:
         [
             ("sipHeaders", {"x-a": 1}, "expected string values, received 1 (number) at 'x-a'"),
             ("sipHeaders", ["x"], 'expected an object of strings, received ["x"] (array)'),
-            ("sipHeaders", {"x-a": "b", 1: "c"}, "expected string values, received"),
+            ("sipHeaders", {"x-a": "b", 1: "c"}, "expected string keys, received key 1 (number)"),
         ],
     )
     def test_bad_sip_headers(self, key: str, value: object, problem: str) -> None:

@@ -27,6 +27,8 @@ from bandwidth_events import (
 from bandwidth_events._api import _READERS, converter
 from bandwidth_events._durations import _parse_general as general_duration
 from bandwidth_events._durations import format_duration, parse_duration
+from bandwidth_events._json import may_be_inexact
+from bandwidth_events._reader import Refused
 from bandwidth_events._timestamps import (
     BANDWIDTH_SKELETON,
     format_timestamp,
@@ -190,8 +192,16 @@ def test_reader_reads_timestamps_and_durations_as_the_converter(
 
 @given(st.sampled_from(EVENT_CLASSES).flatmap(bandwidth_payloads))
 def test_reader_takes_every_body_in_bandwidth_format(payload: dict[str, Any]) -> None:
-    """No body in Bandwidth's own format falls back to the converter: that is the point."""
+    """No body in Bandwidth's own format falls back to the converter: that is the point.
+
+    But for one with an unknown field holding a whole float of 2**63 or more, which may be an
+    integer orjson could not read exactly: the reader leaves it to the exact decoder.
+    """
     cls = class_of(payload)
+    if may_be_inexact(payload):
+        with pytest.raises(Refused):
+            _READERS[cls](payload)
+        return
 
     assert _READERS[cls](payload) == parse_event(payload)
 

@@ -2,13 +2,13 @@
 
 from collections.abc import Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, cast, overload
 
 import orjson
 
 from ._errors import BODY, EventParseError, describe
 from ._events import EVENT_CLASSES, UnknownEvent, VoiceEvent
-from ._json import dumps, is_object
+from ._json import NotJsonError, copy_object, dumps, is_object, may_be_inexact
 from ._naming import EVENT_TYPE, aliases, wire_name
 from ._reader import DECLINED, Reader, make_reader
 
@@ -104,9 +104,12 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
     # not an object, an unknown eventType, a field the reader does not take) is read again
     # below, which explains or gives an UnknownEvent. Anything else it raises is a bug, let out.
     raw: Any = data
-    payload: Any = None
+    # A mapping is copied (and checked) first: nothing the caller's object does reaches past
+    # here, and nothing it holds is kept that could not be written back.
+    payload: Any = None if type(raw) in _RAW_TYPES or _is_raw(raw) else _plain(raw)
     try:
-        payload = _loads(raw) if type(raw) in _RAW_TYPES else raw
+        if payload is None:
+            payload = _loads(raw)  # a subclass of a raw type is refused here, and read below
         if payload.__class__ is dict:
             reader = _READERS_BY_TYPE[payload[EVENT_TYPE]] if cls is None else _READERS[cls]
             return reader(payload)  # type: ignore[no-any-return]
@@ -122,8 +125,9 @@ def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent: 
     """
     if cls is not None and cls not in _EVENT_CLASS_SET:
         raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
-    # Decoded already, or not yet (or not to an object: _decode says so).
-    payload: Mapping[str, object] = decoded if decoded.__class__ is dict else _decode(data)
+    # Decoded already (and exactly), or not yet (or not to an object: _decode says so).
+    exact = decoded.__class__ is dict and not (isinstance(data, _RAW) and may_be_inexact(decoded))
+    payload: Mapping[str, object] = decoded if exact else _decode(cast("bytes | str", data))
     event_type = payload.get(EVENT_TYPE)
     if not isinstance(event_type, str):
         problem = f"expected a string, received {describe(event_type)}"
@@ -180,21 +184,21 @@ _RAW_TYPES: Final[frozenset[type]] = frozenset(_RAW)
 _loads: Final = orjson.loads
 
 
-def _decode(data: Body) -> Mapping[str, object]:
-    if isinstance(data, _RAW):
-        # orjson takes the exact types only: a subclass (some frameworks hand one over) is
-        # copied to its base type first.
-        raw = data
-        if type(raw) not in _RAW_TYPES:
-            raw = str.__str__(raw) if isinstance(raw, str) else bytes(raw)
-        try:
-            decoded = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise EventParseError(
-                {BODY: f"not valid JSON: {exc}"}, event_type=None, body=data
-            ) from exc
+def _decode(data: bytes | str | bytearray | memoryview) -> Mapping[str, object]:
+    """Decode raw JSON text into the object it must be (a mapping was copied already)."""
+    # orjson takes the exact types only: a subclass (some frameworks hand one over) is
+    # copied to its base type first.
+    raw = data
+    if type(raw) not in _RAW_TYPES:
+        raw = str.__str__(raw) if isinstance(raw, str) else bytes(raw)
+    try:
+        decoded = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        # orjson refuses numbers beyond a double's range: the standard library reads them.
+        decoded = _exactly(raw, data, refused=exc)
     else:
-        decoded = data
+        if may_be_inexact(decoded):
+            decoded = _exactly(raw, data, refused=None)
     if not is_object(decoded):
         raise EventParseError(
             {BODY: f"expected a JSON object, received {describe(decoded)}"},
@@ -202,6 +206,77 @@ def _decode(data: Body) -> Mapping[str, object]:
             body=data,
         )
     return decoded
+
+
+def _is_raw(value: object) -> bool:
+    return isinstance(value, _RAW)
+
+
+def _exactly(
+    raw: bytes | str | bytearray | memoryview, data: Body, refused: Exception | None
+) -> Any:  # noqa: ANN401 -- any JSON value
+    """Decode JSON with every integer exact, and check what it holds, as for a mapping.
+
+    For the bodies orjson refused (``refused``: a number beyond a double's range, or not JSON
+    at all), or read with a float that may have been an integer beyond 64 bits.
+
+    Raises:
+        EventParseError: It is not valid JSON (``NaN``, which the standard library takes,
+            included; an integer beyond ``sys.get_int_max_str_digits()``; nesting deeper than
+            the standard library reads, about 990 levels), saying orjson's reason if orjson
+            refused it, unless the integer was the reason; or it holds text with a lone
+            surrogate, named by its path.
+    """
+    import json  # noqa: PLC0415 -- only for the rare body orjson cannot read exactly
+
+    try:
+        text = raw if isinstance(raw, str) else bytes(raw).decode()
+        decoded = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        digits = isinstance(exc, ValueError) and "Exceeds the limit" in str(exc)
+        reason = refused if refused is not None and not digits else exc
+        raise EventParseError(
+            {BODY: f"not valid JSON: {reason}"}, event_type=None, body=data
+        ) from reason
+    if not is_object(decoded):
+        return decoded  # _decode says what it is
+    return _plain(decoded, body=data)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _plain(data: object, body: object = None) -> dict[str, Any]:
+    """Copy a mapping given in place of a body into a plain dict of JSON values, checked.
+
+    Any exception the caller's mapping raises, and any value that could not be written back
+    (text with a lone surrogate, an integer too long, NaN, a Python object), is an
+    `EventParseError`, which keeps ``body`` (by default the mapping itself).
+    """
+    kept = data if body is None else body
+    if not is_object(data):
+        raise EventParseError(
+            {BODY: f"expected a JSON object, received {describe(data)}"},
+            event_type=None,
+            body=kept,
+        )
+    try:
+        return copy_object(data, "")
+    except NotJsonError as exc:
+        event_type = _event_type_of(data)
+        raise EventParseError(
+            {exc.path or BODY: exc.problem}, event_type=event_type, body=kept
+        ) from exc
+    except Exception as exc:
+        problem = f"the mapping could not be read: {type(exc).__name__}: {exc}"
+        raise EventParseError({BODY: problem}, event_type=None, body=kept) from exc
+
+
+def _event_type_of(data: Mapping[str, object]) -> str | None:
+    """Give a checked mapping's ``eventType``, if it is a string: it could be copied."""
+    event_type = data.get(EVENT_TYPE)
+    return event_type if isinstance(event_type, str) else None
 
 
 def _problems(exc: Exception, keys: Mapping[str, str], path: str = "") -> dict[str, str]:
@@ -212,10 +287,10 @@ def _problems(exc: Exception, keys: Mapping[str, str], path: str = "") -> dict[s
     """
     from cattrs.errors import AttributeValidationNote, ClassValidationError  # noqa: PLC0415
 
-    if not isinstance(exc, ClassValidationError):
-        return {path or BODY: str(exc)}
+    # Anything else the converter raised is the body's own problem: a group of one.
+    errors = exc.exceptions if isinstance(exc, ClassValidationError) else [exc]
     problems: dict[str, str] = {}
-    for error in exc.exceptions:
+    for error in errors:
         notes = getattr(error, "__notes__", ())
         names = [note.name for note in notes if isinstance(note, AttributeValidationNote)]
         # cattrs names the attribute of every error it collects; an error of no attribute would

@@ -31,6 +31,15 @@ _KINDS: Mapping[type, str] = {
 }
 
 
+#: Integers longer than this many bits are shown by their length, not their digits.
+_LONG_INT_BITS = 256
+
+
+def _digits(value: int) -> str:
+    """Give about how many decimal digits an integer has, without writing it in decimal."""
+    return f"about {math.floor(abs(value).bit_length() * math.log10(2)) + 1:,}"
+
+
 def describe(value: object) -> str:
     """Show a received value the way it looked on the wire, with its JSON type.
 
@@ -45,6 +54,9 @@ def describe(value: object) -> str:
     elif kind is None:
         # Not a JSON value: only possible for mappings built in Python, not for JSON text.
         shown, kind = repr(value), f"Python {type(value).__name__}, not a JSON value"
+    elif isinstance(value, int) and value.bit_length() > _LONG_INT_BITS:
+        # repr() of an integer of over 4,300 digits raises: say how long it is instead.
+        shown = f"an integer of {_digits(value)} digits"
     else:
         try:
             shown = orjson.dumps(value).decode()

@@ -25,7 +25,7 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 
-from ._json import EMPTY_OBJECT, frozen_object
+from ._json import EMPTY_OBJECT, frozen_object, may_be_inexact
 from ._kinds import FieldKind, Kind, field_kinds
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys
 
@@ -184,4 +184,7 @@ def _statements(
 
 
 def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mapping[str, object]:
-    return frozen_object({key: value for key, value in body.items() if key not in modelled})
+    kept = {key: value for key, value in body.items() if key not in modelled}
+    if may_be_inexact(kept):
+        raise Refused  # a float that may have been a long integer: read the body exactly
+    return frozen_object(kept)

@@ -1,13 +1,23 @@
-"""The docs keep up with the code: a section per event class, a generated table of its fields."""
+"""The docs keep up with the code: a section per event class, a generated table of its fields.
+
+And they read as a newcomer needs: snippets without linter or checker comments, the README's API
+table naming every public name, signatures with defaults as users write them, links to public
+names.
+"""
 
 import importlib.util
+import inspect
 import re
+import textwrap
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from types import MappingProxyType, ModuleType
+from typing import Any, Final
 
+import attrs
 import pytest
 
 import bandwidth_events
@@ -15,8 +25,10 @@ from bandwidth_events import Router, testing
 from bandwidth_events._events import EVENT_CLASSES, MODEL_CLASSES, NESTED_CLASSES
 from bandwidth_events._naming import wire_fields, wire_keys
 
-DOCS = Path(__file__).parent.parent / "docs"
+ROOT = Path(__file__).parent.parent
+DOCS = ROOT / "docs"
 EVENTS = DOCS / "events"
+README = ROOT / "README.md"
 
 _TOCTREE = re.compile(r"```\{toctree\}\n(.*?)```", re.DOTALL)
 _DIRECTIVE = re.compile(r"\.\. (?:auto\w+|py:data):: (bandwidth_events[\w.]*)")
@@ -158,3 +170,216 @@ def test_the_event_pages_document_the_model_classes_only() -> None:
     }
 
     assert documented == {cls.__name__ for cls in MODEL_CLASSES}
+
+
+_FENCE = re.compile(
+    r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+_OPTION = re.compile(r"^:([\w-]+):[ \t]*(.*)$", re.MULTILINE)
+# What a reader must never copy: lint and type-checker suppressions.
+_CHECKER_COMMENT = re.compile(r"noqa|type:\s*ignore|pyright:", re.IGNORECASE)
+_CHECKER_SUPPRESSION = re.compile(r"[ \t]+# (?:type|pyright): ignore\[[^\]]*\]")
+
+
+def doc_pages() -> list[Path]:
+    """Give the README and the docs' own pages (the generated tables hold no code)."""
+    pages = sorted(
+        path for path in DOCS.rglob("*.md") if not {"_build", "_generated"} & set(path.parts)
+    )
+    return [README, *pages]
+
+
+def code_blocks(text: str) -> Iterator[tuple[str, str]]:
+    """Give each fenced block of a Markdown text: its info string and its body."""
+    for match in _FENCE.finditer(text):
+        yield match["info"].strip(), match["body"]
+
+
+def between(text: str, start: str | None, end: str | None) -> str:
+    """Give the lines after the first one holding ``start``, before the next holding ``end``.
+
+    As ``literalinclude``'s ``start-after`` and ``end-before`` do; ``None`` is the file's start
+    or end.
+    """
+    lines = text.splitlines(keepends=True)
+    first = 0 if start is None else next(i for i, line in enumerate(lines) if start in line) + 1
+    last = (
+        len(lines) if end is None else next(i for i in range(first, len(lines)) if end in lines[i])
+    )
+    return "".join(lines[first:last])
+
+
+def included(page: Path, info: str, body: str) -> str:
+    """Give the code a ``{literalinclude}`` block shows: its file, between its markers.
+
+    Any other selection (``lines``, ``pyobject``) is read as the whole file: stricter.
+    """
+    options = {name: value.strip().strip('"') for name, value in _OPTION.findall(body)}
+    text = (page.parent / info.split(maxsplit=1)[1]).read_text()
+    return between(text, options.get("start-after"), options.get("end-before"))
+
+
+def shown_code(page: Path) -> Iterator[str]:
+    """Give each piece of code a page shows: its code blocks, the ranges it includes."""
+    for info, body in code_blocks(page.read_text()):
+        if info.startswith("{literalinclude}"):
+            yield included(page, info, body)
+        elif not info.startswith("{"):  # other directives hold reStructuredText or Markdown
+            yield body
+
+
+@pytest.mark.parametrize("page", doc_pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def test_the_code_shown_carries_no_linter_or_checker_comments(page: Path) -> None:
+    """Snippets are copied as they are: no ``noqa``, ``type: ignore`` or ``pyright:`` in them."""
+    found = [
+        line.strip()
+        for code in shown_code(page)
+        for line in code.splitlines()
+        if _CHECKER_COMMENT.search(line)
+    ]
+
+    assert found == []
+
+
+def test_the_code_shown_includes_the_type_checked_snippets() -> None:
+    """The check above reads the serving guide's included parts (and finds code in them)."""
+    code = list(shown_code(DOCS / "serving.md"))
+
+    assert len(code) >= 3
+    assert "asgi_app(receiver)" in "".join(code)
+
+
+def code_lines(code: str) -> list[str]:
+    """Give the lines of some code that are not blank."""
+    return [line for line in code.splitlines() if line.strip()]
+
+
+def test_the_mistakes_shown_are_the_type_checked_ones() -> None:
+    """The receiving guide shows the mistakes ``tests/typing/mistakes.py`` pins, uncommented.
+
+    There, each line carries the error mypy and pyright must report; the guide shows the same
+    lines without those comments, which a reader would copy.
+    """
+    checked = between(
+        (ROOT / "tests" / "typing" / "mistakes.py").read_text(),
+        "# docs: wrong handlers start",
+        "# docs: wrong handlers end",
+    )
+    section = sections(DOCS / "receiving.md")["What the type checker catches"]
+    [shown] = [body for info, body in code_blocks(section) if info == "python"]
+
+    expected = _CHECKER_SUPPRESSION.sub("", textwrap.dedent(checked))
+    # Blank lines aside: ruff formats the page's block as top-level code, two between functions.
+    assert code_lines(shown) == code_lines(expected)
+
+
+def readme_api_names() -> set[str]:
+    """Give the names in the first column of the README's API table."""
+    table = sections(README)["The API"]
+    rows = [line for line in table.splitlines() if line.startswith("| ")][2:]
+    first = (_CELL_BORDER.split(row)[1] for row in rows)
+    return {name for cell in first for name in re.findall(r"`([\w.]+)", cell)}
+
+
+@pytest.mark.parametrize("name", bandwidth_events.__all__)
+def test_every_public_name_is_in_the_readme_api_table(name: str) -> None:
+    """The README's API table names each name of ``__all__`` in its first column."""
+    assert name in readme_api_names()
+
+
+def test_the_readme_api_table_names_only_public_names() -> None:
+    """Each name in the table's first column is public: in ``__all__``, or a public module."""
+    modules = {"bandwidth_events.celery", "bandwidth_events.testing"}
+
+    assert readme_api_names() - modules <= set(bandwidth_events.__all__)
+
+
+def test_the_readme_says_how_to_install_first() -> None:
+    """The first section is Install, with the pip command and each extra."""
+    first, text = next(iter(sections(README).items()))
+
+    assert first == "Install"
+    assert "pip install bandwidth-events\n" in text
+    for extra in ("testing", "inbox", "celery"):
+        assert f"`{extra}`" in text
+
+
+def _log(_message: str) -> None:
+    """Stand for the default hook of a class: a function, shown by its name."""
+
+
+@attrs.frozen(kw_only=True)
+class _Sample:
+    """Fields defaulting as the package's attrs classes do."""
+
+    tag: str | None = None
+    size: int = 1 << 20
+    hook: Callable[[str], None] = _log
+    headers: Mapping[str, str] = attrs.field(factory=dict[str, str])
+    extra_fields: Mapping[str, object] = MappingProxyType({})
+
+
+_WEEK: Final = timedelta(days=7)
+
+
+def _ledger(path: str, *, retention: timedelta = _WEEK, timeout: float = 5.0) -> None:
+    """Stand for a function whose default is a private constant."""
+
+
+def preserved(func: Callable[..., object], texts: Mapping[str, str]) -> inspect.Signature:
+    """Give the signature ``autodoc_preserve_defaults`` makes: each default as its source text."""
+    signature = inspect.signature(func)
+    return signature.replace(
+        parameters=[
+            param.replace(default=sphinx_conf()._Written(texts[param.name]))
+            if param.name in texts
+            else param
+            for param in signature.parameters.values()
+        ]
+    )
+
+
+def defaults(signature: inspect.Signature) -> str:
+    """Give the parameters that have a default as Sphinx writes them: ``name=repr(default)``."""
+    return ", ".join(
+        f"{param.name}={param.default!r}"
+        for param in signature.parameters.values()
+        if param.default is not param.empty
+    )
+
+
+def test_signatures_show_attrs_defaults_as_users_write_them() -> None:
+    """Not attrs' ``attr_dict['tag'].default``, nor ``NOTHING`` for a factory: the values."""
+    texts = {name: f"attr_dict[{name!r}].default" for name in ("tag", "size", "hook")}
+    texts |= {"headers": "NOTHING", "extra_fields": "attr_dict['extra_fields'].default"}
+
+    shown = sphinx_conf().signature_as_written(_Sample.__init__, preserved(_Sample.__init__, texts))
+
+    assert defaults(shown) == "tag=None, size=1048576, hook=_log, headers={}, extra_fields={}"
+
+
+def test_signatures_keep_defaults_users_can_write_and_show_private_ones_as_values() -> None:
+    """``timeout=5.0`` stays as written; a private constant shows its value."""
+    texts = {"retention": "_WEEK", "timeout": "5.0"}
+
+    shown = sphinx_conf().signature_as_written(_ledger, preserved(_ledger, texts))
+
+    assert defaults(shown) == "retention=timedelta(days=7), timeout=5.0"
+
+
+@pytest.mark.parametrize(
+    ("target", "public"),
+    [
+        ("bandwidth_events._enums.FileFormat", "bandwidth_events.FileFormat"),
+        ("bandwidth_events._events.calls.Answer", "bandwidth_events.Answer"),
+        ("bandwidth_events._receiver.Receiver", "bandwidth_events.Receiver"),
+        ("bandwidth_events.FileFormat", None),  # public already
+        ("bandwidth_events._api.Body", None),  # a private alias: no public name
+        ("bandwidth_events._enums.Answer", None),  # not where Answer is
+        ("datetime.datetime", None),
+    ],
+)
+def test_links_to_private_paths_go_to_the_public_name(target: str, public: str | None) -> None:
+    """A class named by its private module links, and is named, by its public name."""
+    assert sphinx_conf().public_target(target) == public

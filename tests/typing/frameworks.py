@@ -1,8 +1,12 @@
 """The receiver mounted in FastAPI and in Flask, as docs/serving.md shows it: type-checked.
 
 docs/serving.md includes the parts between the ``docs:`` markers, so the docs show exactly this
-checked code.
+checked code. Each part starts with its own imports, as a reader copies it; the comments that
+ruff and the type checkers read stay outside the parts (tests/test_docs.py checks).
 """
+
+# The FastAPI and Flask parts import what they use where they start, after the receiver's code.
+# ruff: noqa: E402
 
 # docs: receiver starts
 import logging
@@ -44,9 +48,9 @@ receiver = Receiver(
 # docs: receiver ends
 
 # docs: fastapi starts
-from fastapi import FastAPI  # noqa: E402
+from fastapi import FastAPI
 
-from bandwidth_events import asgi_app  # noqa: E402
+from bandwidth_events import asgi_app
 
 app = FastAPI()
 # Bandwidth then POSTs to https://your.host/bandwidth/events (any path under the mount).
@@ -54,10 +58,10 @@ app.mount("/bandwidth", asgi_app(receiver))
 # docs: fastapi ends
 
 # docs: flask starts
-from flask import Flask  # noqa: E402
-from werkzeug.middleware.dispatcher import DispatcherMiddleware  # noqa: E402
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from bandwidth_events import wsgi_app  # noqa: E402
+from bandwidth_events import wsgi_app
 
 flask_app = Flask(__name__)
 # Serve `application` (gunicorn module:application): Flask, with the receiver at its path.

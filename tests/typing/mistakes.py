@@ -107,7 +107,11 @@ def router_mistakes(router: Router) -> None:
 
 
 def decorated_mistakes(router: Router) -> None:
-    """The same mistakes as users write them, with decorators (docs/receiving.md shows these)."""
+    """The same mistakes as users write them, with decorators.
+
+    docs/receiving.md shows the lines between the ``docs:`` markers without their checker
+    comments; tests/test_docs.py checks that it shows exactly these.
+    """
 
     # docs: wrong handlers start
     @router.on(ConferenceMemberJoin)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue, reportUntypedFunctionDecorator]

@@ -75,9 +75,9 @@ def build_and_check(session: nox.Session) -> Path:
         old.unlink()
     session.run("python", "-m", "build", "--outdir", str(dist), silent=True)
     artifacts = sorted(str(path) for path in dist.iterdir())
-    session.run("twine", "check", "--strict", *artifacts)
+    session.run("twine", "check", "--strict", *artifacts, silent=True)
     [wheel] = dist.glob("*.whl")
-    session.run("check-wheel-contents", str(wheel))
+    session.run("check-wheel-contents", str(wheel), silent=True)
     check_wheel(wheel)
     return wheel
 
@@ -112,7 +112,7 @@ def docs(session: nox.Session) -> None:
     """Sphinx, warnings as errors and every reference checked (-W -n)."""
     install(session, "docs")
     session.run(
-        "sphinx-build", "-W", "-n", "--keep-going", "-b", "html", "docs", "docs/_build/html"
+        "sphinx-build", "-q", "-W", "-n", "--keep-going", "-b", "html", "docs", "docs/_build/html"
     )
 
 

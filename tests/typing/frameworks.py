@@ -1,12 +1,10 @@
 """The receiver mounted in FastAPI and in Flask, as docs/serving.md shows it: type-checked.
 
 docs/serving.md includes the parts between the ``docs:`` markers, so the docs show exactly this
-checked code. Each part starts with its own imports, as a reader copies it; the comments that
-ruff and the type checkers read stay outside the parts (tests/test_docs.py checks).
+checked code. Each part starts with its own imports, as a reader copies it (pyproject.toml lets
+this file import below the top, E402); the comments that ruff and the type checkers read stay
+outside the parts (tests/test_docs.py checks).
 """
-
-# The FastAPI and Flask parts import what they use where they start, after the receiver's code.
-# ruff: noqa: E402
 
 # docs: receiver starts
 import logging

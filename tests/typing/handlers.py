@@ -5,7 +5,7 @@ checkers must report; ``mistakes.py`` holds the rest and says how that is checke
 """
 
 from datetime import datetime, timedelta
-from typing import Any, Literal, assert_never, assert_type, reveal_type
+from typing import Any, Literal, assert_never, assert_type
 
 import attrs
 
@@ -85,7 +85,6 @@ def class_facts() -> None:
 def member_only(body: bytes) -> str:
     """With the class named, the result is exactly that class."""
     event = parse_event(body, ConferenceMemberJoin)
-    reveal_type(event)
     assert_type(event, ConferenceMemberJoin)
     assert_type(event.from_, str)
     return event.to
@@ -94,7 +93,6 @@ def member_only(body: bytes) -> str:
 def recording_only(body: bytes) -> float:
     """With the class named, the result is exactly that class and its fields are precise."""
     event = parse_event(body, ConferenceRecordingAvailable)
-    reveal_type(event)
     assert_type(event, ConferenceRecordingAvailable)
     assert_type(event.event_time, datetime)
     assert_type(event.duration, timedelta)

@@ -89,6 +89,7 @@ def test_all_is_exactly_the_public_namespace() -> None:
         "configure_converter",
         "current_request",
         "dedupe_key",
+        "log_failure",
         "make_converter",
         "parse_event",
         "parse_query",

@@ -75,7 +75,7 @@ if TYPE_CHECKING:
     from ._converter import configure_converter, make_converter
     from ._inbox import Inbox, InboxError, InboxStatus, InboxWorker, StoredEvent, dedupe_key
     from ._query import parse_query, to_query
-    from ._receiver import Failure, Receiver, Reply, Request, current_request
+    from ._receiver import Failure, Receiver, Reply, Request, current_request, log_failure
     from ._router import Outcome, Router
 
     __version__: str
@@ -101,6 +101,7 @@ else:
         "Reply": "_receiver",
         "Request": "_receiver",
         "current_request": "_receiver",
+        "log_failure": "_receiver",
         "Outcome": "_router",
         "Router": "_router",
     }
@@ -198,6 +199,7 @@ __all__ = [
     "configure_converter",
     "current_request",
     "dedupe_key",
+    "log_failure",
     "make_converter",
     "parse_event",
     "parse_query",

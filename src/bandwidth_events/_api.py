@@ -125,9 +125,15 @@ def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent: 
     """
     if cls is not None and cls not in _EVENT_CLASS_SET:
         raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
-    # Decoded already (and exactly), or not yet (or not to an object: _decode says so).
-    exact = decoded.__class__ is dict and not (isinstance(data, _RAW) and may_be_inexact(decoded))
-    payload: Mapping[str, object] = decoded if exact else _decode(cast("bytes | str", data))
+    # Decoded already, or not yet (or not to an object: _decode says so); read again exactly
+    # if orjson's floats may hide long integers.
+    payload: Mapping[str, object]
+    if decoded.__class__ is not dict:
+        payload = _decode(cast("bytes | str", data))
+    elif isinstance(data, _RAW) and may_be_inexact(decoded):
+        payload = _exactly(data, data, refused=None)
+    else:
+        payload = decoded
     event_type = payload.get(EVENT_TYPE)
     if not isinstance(event_type, str):
         problem = f"expected a string, received {describe(event_type)}"

@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 import traceback
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -206,6 +207,19 @@ def _traceback(error: BaseException) -> str:
     return "".join(traceback.format_exception(error))
 
 
+def check_retries(attempts: int, **seconds: float) -> None:
+    """Refuse retry settings that mean nothing: no attempt, or a wait that is not seconds.
+
+    Raises:
+        ValueError: ``attempts`` is below 1, or a wait is negative or NaN.
+    """
+    if attempts < 1:
+        raise ValueError(f"attempts must be at least 1, not {attempts}")
+    for name, wait in seconds.items():
+        if not wait >= 0:
+            raise ValueError(f"{name} must be a number of seconds, not {wait!r}")
+
+
 @attrs.define
 class _Job:
     """A statement storing a request, queued for the next group commit."""
@@ -251,7 +265,6 @@ class Taken:
 
     id: int
     new: bool
-    status: InboxStatus
     owner: str | None = None
     answer: "Reply | None" = None
 
@@ -289,16 +302,13 @@ class Inbox:
         lease: float = 60.0,
         busy_timeout: float = 5.0,
     ) -> None:
-        if attempts < 1:
-            raise ValueError(f"attempts must be at least 1, not {attempts}")
-        for name, seconds in (
-            ("wait_initial", wait_initial),
-            ("wait_max", wait_max),
-            ("lease", lease),
-            ("busy_timeout", busy_timeout),
-        ):
-            if not seconds >= 0:
-                raise ValueError(f"{name} must be a number of seconds, not {seconds!r}")
+        check_retries(
+            attempts,
+            wait_initial=wait_initial,
+            wait_max=wait_max,
+            lease=lease,
+            busy_timeout=busy_timeout,
+        )
         self.path = str(path)
         self.keys: Mapping[type[Any], KeyFunction] = dict(keys or {})
         self.retention = retention
@@ -439,12 +449,12 @@ class Inbox:
         status = InboxStatus.HANDLING if event.accepts_bxml else InboxStatus.PENDING
         owner = _owner() if event.accepts_bxml else None
         now = time.time()
-        row_id, stored, deliveries, *answer = self._durably(
+        row_id, deliveries, *answer = self._durably(
             "INSERT INTO events (key, status, received_at, method, path, query, headers, "
             "body, event_type, owner, lease_until, attempts) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET deliveries = deliveries + 1 "
-            "RETURNING id, status, deliveries, answer_status, answer_type, answer_body",
+            "RETURNING id, deliveries, answer_status, answer_type, answer_body",
             (
                 key,
                 status,
@@ -462,8 +472,8 @@ class Inbox:
         )
         if deliveries == 1:
             self.arrived.set()
-            return Taken(row_id, new=True, status=status, owner=owner)
-        return Taken(row_id, new=False, status=InboxStatus(stored), answer=_answer(*answer))
+            return Taken(row_id, new=True, owner=owner)
+        return Taken(row_id, new=False, answer=_answer(*answer))
 
     def keep_bad(self, request: "Request", body: bytes, error: EventParseError) -> int:
         """Store a request whose event could not be read, as dead with the parse error.
@@ -777,33 +787,19 @@ def run_handler(router: "Router", event: AnyEvent) -> "Outcome":
     return asyncio.run(router.handle_async(event))
 
 
-class InboxWorker:
-    """Handle an inbox's stored events through a router, in background threads.
+class PollingWorker(ABC):
+    """Threads that take an inbox's stored events and deal with them, until stopped.
 
-    Start it beside the receiver (or in a process of its own, on the same file, with
-    ``python -m bandwidth_events inbox FILE work``). Each thread takes the oldest pending event,
-    runs its handler (retrying with backoff, then marking it dead), and takes the next; it
-    waits ``poll_interval`` seconds when there is none, or less when this process's receiver
-    stores one. It also purges events past the inbox's retention, once an hour.
-
-    Args:
-        inbox: The inbox to handle.
-        router: The router whose handlers run; ``async`` ones each run in their own event loop.
-        threads: How many events are handled at once.
-        poll_interval: The longest wait, in seconds, for a new event.
-
-    Raises:
-        ImportError: stamina is not installed (the ``inbox`` extra).
+    What `InboxWorker` and the Celery forwarder share: each thread calls `run_once`, then
+    waits ``poll_interval`` seconds, or less when this process's receiver stores an event, and
+    purges events past the inbox's retention once an hour. A subclass says what `run_once`
+    does with the events it takes.
     """
 
-    def __init__(
-        self, inbox: Inbox, router: "Router", *, threads: int = 1, poll_interval: float = 0.5
-    ) -> None:
+    def __init__(self, inbox: Inbox, *, threads: int, poll_interval: float) -> None:
         if threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
-        _stamina()  # missing, it is missed now, not by a thread taking the first event
         self.inbox = inbox
-        self.router = router
         self.threads = threads
         self.poll_interval = poll_interval
         self._stop = threading.Event()
@@ -837,18 +833,9 @@ class InboxWorker:
             thread.join(timeout)
         self._threads = []
 
+    @abstractmethod
     def run_once(self) -> int:
-        """Handle, in this thread, every event due now; give how many were handled."""
-        handled = 0
-        while (claimed := self.inbox.claim()) is not None:
-            stored, owner = claimed
-            self._process(stored, owner, self.inbox.attempts - stored.attempts)
-            handled += 1
-        return handled
-
-    def _process(self, stored: StoredEvent, owner: str, attempts: int) -> None:
-        """Handle one claimed event with up to ``attempts`` attempts, and record the end."""
-        run(self.inbox, self.router, stored, owner, attempts)
+        """Deal, in this thread, with every event due now; give how many."""
 
     def _loop(self) -> None:
         from ._receiver import LOG  # noqa: PLC0415 -- the receiver imports this module
@@ -864,9 +851,45 @@ class InboxWorker:
             self.inbox.arrived.wait(self.poll_interval)
 
     def _purge_hourly(self) -> None:
-        if time.monotonic() - self._purged >= _HOUR:
+        if time.monotonic() - self._purged >= HOUR:
             self.inbox.purge()
             self._purged = time.monotonic()
 
 
-_HOUR: Final = 3600.0
+class InboxWorker(PollingWorker):
+    """Handle an inbox's stored events through a router, in background threads.
+
+    Start it beside the receiver (or in a process of its own, on the same file, with
+    ``python -m bandwidth_events inbox FILE work``). Each thread takes the oldest pending event,
+    runs its handler (retrying with backoff, then marking it dead), and takes the next; it
+    waits ``poll_interval`` seconds when there is none, or less when this process's receiver
+    stores one. It also purges events past the inbox's retention, once an hour.
+
+    Args:
+        inbox: The inbox to handle.
+        router: The router whose handlers run; ``async`` ones each run in their own event loop.
+        threads: How many events are handled at once.
+        poll_interval: The longest wait, in seconds, for a new event.
+
+    Raises:
+        ImportError: stamina is not installed (the ``inbox`` extra).
+    """
+
+    def __init__(
+        self, inbox: Inbox, router: "Router", *, threads: int = 1, poll_interval: float = 0.5
+    ) -> None:
+        super().__init__(inbox, threads=threads, poll_interval=poll_interval)
+        _stamina()  # missing, it is missed now, not by a thread taking the first event
+        self.router = router
+
+    def run_once(self) -> int:
+        """Handle, in this thread, every event due now; give how many were handled."""
+        handled = 0
+        while (claimed := self.inbox.claim()) is not None:
+            stored, owner = claimed
+            run(self.inbox, self.router, stored, owner, self.inbox.attempts - stored.attempts)
+            handled += 1
+        return handled
+
+
+HOUR: Final = 3600.0

@@ -62,7 +62,15 @@ import orjson
 
 from ._api import AnyEvent
 from ._errors import EventParseError
-from ._inbox import Abandoned, Inbox, InboxWorker, StoredEvent, run_handler
+from ._inbox import (
+    HOUR,
+    Abandoned,
+    Inbox,
+    PollingWorker,
+    StoredEvent,
+    check_retries,
+    run_handler,
+)
 from ._query import request_event
 from ._receiver import LOG, REQUEST, Request
 from ._router import Router
@@ -714,11 +722,7 @@ def handle_with(  # noqa: PLR0913 -- the task's settings, each with a default
         wait_initial: The first wait between attempts, in seconds; it doubles each time.
         wait_max: The longest wait between attempts, in seconds.
     """
-    if attempts < 1:
-        raise ValueError(f"attempts must be at least 1, not {attempts}")
-    for setting, seconds in (("wait_initial", wait_initial), ("wait_max", wait_max)):
-        if not seconds >= 0:
-            raise ValueError(f"{setting} must be a number of seconds, not {seconds!r}")
+    check_retries(attempts, wait_initial=wait_initial, wait_max=wait_max)
     handling = _Handling(router, ledger, attempts, wait_initial, wait_max)
 
     def handle(  # noqa: PLR0913 -- the message's fields, as the task's keyword arguments
@@ -786,7 +790,7 @@ def replay(task: EventTask, letter: DeadLetter) -> "celery.result.AsyncResult[Re
     return publish(task, letter.message)
 
 
-class CeleryForwarder(InboxWorker):
+class CeleryForwarder(PollingWorker):
     """Publish an inbox's stored events to Celery, in background threads, on the receiver.
 
     Each thread takes the oldest pending event (under a lease, as a worker does) and publishes
@@ -828,7 +832,7 @@ class CeleryForwarder(InboxWorker):
     ) -> None:
         if not confirm_after > 0:
             raise ValueError(f"confirm_after must be a number of seconds, not {confirm_after!r}")
-        super().__init__(inbox, Router(), threads=threads, poll_interval=poll_interval)
+        super().__init__(inbox, threads=threads, poll_interval=poll_interval)
         self.task = task
         self.ledger = ledger
         self.confirm_after = confirm_after
@@ -854,10 +858,7 @@ class CeleryForwarder(InboxWorker):
                 # Released, not arrived: wait the poll interval before the next try.
                 self.inbox.arrived.clear()
                 break
-            wait = min(self.confirm_after * 2.0 ** min(stored.attempts, 32), _HOUR)
+            wait = min(self.confirm_after * 2.0 ** min(stored.attempts, 32), HOUR)
             self.inbox.started(stored.id, owner, lease=wait)
             published += 1
         return published
-
-
-_HOUR: Final = 3600.0

@@ -754,7 +754,16 @@ class TestAnyInput:
     def test_nesting_beyond_the_decoder_is_refused_from_text_and_mappings(self) -> None:
         """One level more is refused: by orjson for text, by the copy for a mapping."""
         text = json.dumps(golden_dict(RECORDING))[:-1] + ', "x": ' + "[" * 1024 + "]" * 1024 + "}"
-        assert "depth limit exceeded" in parse_error(text).errors["$"]
+        [(where, problem)] = parse_error(text).errors.items()
+        if where == "$":  # orjson refused it, and the standard library (3.11) cannot read it
+            with pytest.raises(orjson.JSONDecodeError) as refused:
+                orjson.loads(text)
+            assert problem == f"not valid JSON: {refused.value}"
+        else:
+            # Read by a decoder that goes deeper (orjson 3.9.0, the standard library from
+            # Python 3.12 on), then refused by the check of what it holds, saying where.
+            assert where.startswith("x[0][0]")
+            assert problem == "nested deeper than 1024 levels"
 
         deep: list[Any] = []
         inner = deep
@@ -765,4 +774,30 @@ class TestAnyInput:
         [(where, problem)] = error.errors.items()
         assert where.startswith("x[0][0]")
         assert where.endswith("…")
+        assert problem == "nested deeper than 1024 levels"
+
+    @pytest.mark.parametrize("where", ["x-deep", "machineDetectionResult.x-deep"])
+    def test_what_a_laxer_decoder_lets_through_is_named_by_its_path(
+        self, monkeypatch: pytest.MonkeyPatch, where: str
+    ) -> None:
+        """What a laxer decoder lets through is refused by each class's check, saying where."""
+        deep: list[Any] = []
+        inner = deep
+        for _ in range(1024):
+            inner.append([])
+            inner = inner[0]
+        body = golden_dict("machineDetectionComplete")
+        if where == "x-deep":
+            body["x-deep"] = deep
+        else:
+            body["machineDetectionResult"]["x-deep"] = deep
+
+        def loads(_data: object) -> dict[str, Any]:  # orjson 3.9.0 reads any depth, for one
+            return body
+
+        monkeypatch.setattr("bandwidth_events._api._loads", loads)
+
+        [(path, problem)] = parse_error(b"{}").errors.items()
+
+        assert path.startswith(f"{where}[0][0]")
         assert problem == "nested deeper than 1024 levels"

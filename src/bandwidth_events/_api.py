@@ -228,10 +228,10 @@ def _exactly(
 
     Raises:
         EventParseError: It is not valid JSON (``NaN``, which the standard library takes,
-            included; an integer beyond ``sys.get_int_max_str_digits()``; nesting deeper than
-            the standard library reads, about 990 levels), saying orjson's reason if orjson
-            refused it, unless the integer was the reason; or it holds text with a lone
-            surrogate, named by its path.
+            included; an integer beyond ``sys.get_int_max_str_digits()``; on Python 3.11,
+            nesting deeper than the standard library reads, about 990 levels), saying orjson's
+            reason if orjson refused it, unless the integer was the reason; or it holds text
+            with a lone surrogate, or nests deeper than 1,024 levels, named by its path.
     """
     import json  # noqa: PLC0415 -- only for the rare body orjson cannot read exactly
 
@@ -302,7 +302,13 @@ def _problems(exc: Exception, keys: Mapping[str, str], path: str = "") -> dict[s
         # cattrs names the attribute of every error it collects; an error of no attribute would
         # be the object's own.
         key = wire_name(names[0]) if names else ""
-        field = ".".join(filter(None, (path, key if path else keys.get(key, key)))) or BODY
+        field = ".".join(filter(None, (path, key if path else keys.get(key, key))))
+        if isinstance(error, NotJsonError):
+            # An unknown field's value, refused by its class's own check (a decoder laxer
+            # than today's orjson let it through): named by its path in the object.
+            problems[".".join(filter(None, (field, error.path)))] = error.problem
+            continue
+        field = field or BODY
         if isinstance(error, ClassValidationError):
             problems.update(_problems(error, {}, field))
         else:

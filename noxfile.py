@@ -1,16 +1,52 @@
 """Every check the project runs, each in a virtualenv nox makes: ``nox`` runs them all."""
 
+import itertools
+import json
 import os
 import zipfile
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 nox.needs_version = ">=2025.2.9"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "tests", "docs"]
+nox.options.sessions = ["lint", "typing", "tests", "floors", "docs"]
+# A Python that is not installed is reported, never downloaded: the session is skipped with its
+# name, and under CI (the CI variable set) nox fails instead.
+nox.options.download_python = "never"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+# The one list of supported Pythons: pyproject.toml's "Programming Language :: Python :: 3.X"
+# classifiers. The typing and tests sessions run on each; the floors session on the oldest.
+PYTHONS = nox.project.python_versions(PYPROJECT)
+OLDEST = PYTHONS[0]
+
+
+def find_pyenv_pythons() -> None:
+    """Let nox find the listed Pythons that pyenv installed but has not made active.
+
+    pyenv's shims run only the active versions; nox reads ``PYENV_VERSION`` to resolve them, so
+    the newest installed patch release of each listed version is added to it.
+    """
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    if not versions.is_dir():
+        return
+    active = [name for name in os.environ.get("PYENV_VERSION", "").split(":") if name]
+    for python in PYTHONS:
+        installed = [
+            path.name
+            for path in versions.glob(f"{python}.*")
+            if path.name.removeprefix(f"{python}.").isdigit() and (path / "bin").is_dir()
+        ]
+        if installed and not any(name.startswith(f"{python}.") for name in active):
+            active.append(max(installed, key=lambda name: int(name.rpartition(".")[2])))
+    if active:
+        os.environ["PYENV_VERSION"] = ":".join(active)
+
+
+find_pyenv_pythons()
 
 
 def install(session: nox.Session, *groups: str) -> None:
@@ -28,15 +64,15 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def typing(session: nox.Session) -> None:
     """Mypy --strict and pyright strict on src/ and tests/ (tests/typing/ included)."""
     install(session, "typing")
-    session.run("mypy")
-    session.run("pyright")
+    session.run("mypy", f"--python-version={session.python}")
+    session.run("pyright", f"--pythonversion={session.python}")
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Build and check the sdist and wheel, then run pytest against the installed wheel.
 
@@ -57,14 +93,62 @@ def tests(session: nox.Session) -> None:
         "import bandwidth_events as p, sys; "
         "sys.exit(None if 'site-packages' in p.__file__ else f'not the wheel: {p.__file__}')",
     )
-    # CI runs the Hypothesis profile with ten times the examples.
-    profile = "ci" if os.environ.get("CI") else "dev"
-    session.run("coverage", "erase")
-    session.run(
-        "coverage", "run", "-m", "pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": profile}
+    run_pytest(session)
+
+
+@nox.session(python=OLDEST, venv_backend="uv")
+def floors(session: nox.Session) -> None:
+    """The tests against the lowest version of every dependency that pyproject.toml allows.
+
+    uv's lowest-direct resolution installs the floor of each dependency the package and the
+    tests group name (their own dependencies at their newest), on the oldest supported Python.
+    """
+    session.install(
+        "--resolution=lowest-direct",
+        ".[testing,inbox,celery]",
+        *nox.project.dependency_groups(PYPROJECT, "tests"),
     )
-    session.run("coverage", "combine", "--quiet")
-    session.run("coverage", "report")
+    check_floors(session)
+    run_pytest(session)
+
+
+def check_floors(session: nox.Session) -> None:
+    """Fail unless every runtime dependency is installed at the floor pyproject.toml gives it."""
+    project = PYPROJECT["project"]
+    floors: dict[str, str] = {}
+    extras = project["optional-dependencies"].values()
+    for line in itertools.chain(project["dependencies"], *extras):
+        requirement = Requirement(line)
+        for specifier in requirement.specifier:
+            if specifier.operator == ">=":
+                floors[requirement.name] = specifier.version
+    script = (
+        "import importlib.metadata as m, json, sys; "
+        "print(json.dumps({name: m.version(name) for name in sys.argv[1:]}))"
+    )
+    output = session.run("python", "-c", script, *floors, silent=True)
+    installed = json.loads(str(output))
+    wrong = [
+        f"{name} {installed[name]} (floor {floor})"
+        for name, floor in floors.items()
+        if Version(installed[name]) != Version(floor)
+    ]
+    if wrong:
+        session.error("not at their floors: " + ", ".join(wrong))
+    session.log("dependencies at their floors: " + ", ".join(f"{n} {v}" for n, v in floors.items()))
+
+
+def run_pytest(session: nox.Session) -> None:
+    """Pytest under coverage, 100% of src/ required (CI: ten times the Hypothesis examples)."""
+    env = {
+        "HYPOTHESIS_PROFILE": "ci" if os.environ.get("CI") else "dev",
+        # Each session's own data (the processes the tests start write theirs there too).
+        "COVERAGE_FILE": str(Path(session.create_tmp()).resolve() / ".coverage"),
+    }
+    session.run("coverage", "erase", env=env)
+    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    session.run("coverage", "combine", "--quiet", env=env)
+    session.run("coverage", "report", env=env)
 
 
 def build_and_check(session: nox.Session) -> Path:
@@ -94,7 +178,8 @@ def check_wheel(wheel: Path) -> None:
     problems += [f"stray {name}" for name in names if name.split("/")[0] in {"tests", "docs"}]
     for field in (
         "License-Expression: MIT",
-        "Requires-Python: >=3.11",
+        f"Requires-Python: >={OLDEST}",
+        *(f"Classifier: Programming Language :: Python :: {python}" for python in PYTHONS),
         "Classifier: Typing :: Typed",
         "Provides-Extra: testing",
         "Provides-Extra: inbox",

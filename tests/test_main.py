@@ -2,6 +2,8 @@
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +88,24 @@ def test_runs_as_a_module() -> None:
 
     assert result.returncode == 1
     assert b"expected a JSON object" in result.stderr
+
+
+@pytest.mark.parametrize("command", [[SAMPLE], ["inbox", "{inbox}", "stats"]])
+def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path, command: list[str]) -> None:
+    """Output into a closed pipe (``| head``) exits 141, as SIGPIPE would, with no traceback."""
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone before anything is written
+    try:
+        result = subprocess.run(  # noqa: S603 -- our own arguments
+            [
+                *(sys.executable, "-m", "bandwidth_events"),
+                *(part.format(inbox=tmp_path / "inbox.db") for part in command),
+            ],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(writing)
+
+    assert (result.returncode, result.stderr) == (128 + signal.SIGPIPE, b"")

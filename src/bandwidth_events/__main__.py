@@ -3,9 +3,13 @@
 Prints the typed event (or, with ``--json``, its canonical wire form) and exits 0; prints the
 `EventParseError` to stderr and exits 1 for a bad body; exits 2 for a file it cannot read.
 ``python -m bandwidth_events inbox …`` works a durable inbox instead (see `_inbox_cli`).
+Output cut short by its reader (``| head``) ends the command quietly, with the status a shell
+gives a program SIGPIPE stopped (141).
 """
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -58,5 +62,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _run() -> int:
+    """Run `main` as a process; a reader that closed the pipe early ends it quietly."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # As Python's documentation advises: the output goes nowhere from here on, so the
+        # flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())

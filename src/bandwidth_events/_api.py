@@ -11,6 +11,7 @@ from ._events import EVENT_CLASSES, UnknownEvent, VoiceEvent
 from ._json import NotJsonError, copy_object, dumps, is_object, may_be_inexact
 from ._naming import EVENT_TYPE, aliases, wire_name
 from ._reader import DECLINED, Reader, make_reader
+from ._writer import Writer, make_writer, write_unknown
 
 if TYPE_CHECKING:
     import cattrs
@@ -63,10 +64,24 @@ class _Readers(dict[_K, Reader]):
         return reader
 
 
+class _Writers(dict[type[Any], Writer]):
+    """The generated writers, by event class, each made on first use."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: type[Any]) -> Writer:
+        if key not in _EVENT_CLASS_SET:
+            raise KeyError(key)  # not an event: to_dict says so
+        writer = self[key] = make_writer(key)
+        return writer
+
+
 _EVENT_CLASS_SET: Final = frozenset(EVENT_CLASSES.values())
-_WRITABLE: Final = _EVENT_CLASS_SET | {UnknownEvent}
 _READERS: Final = _Readers[type[Any]]({cls: cls for cls in _EVENT_CLASS_SET})
 _READERS_BY_TYPE: Final = _Readers[str](EVENT_CLASSES)
+# Every class to_dict writes, and its writer (see _writer), made on first use like the readers.
+_WRITERS: Final = _Writers()
+_WRITERS[UnknownEvent] = write_unknown
 
 _MISSING = "required field is missing"
 
@@ -170,13 +185,14 @@ def to_dict(event: AnyEvent) -> dict[str, Any]:
     Raises:
         TypeError: ``event`` is not an event of this library (a dict, a body…).
     """
-    if type(event) not in _WRITABLE:
+    try:
+        write = _WRITERS[type(event)]
+    except KeyError:
         raise TypeError(
             "to_dict and to_json take an event of bandwidth_events (from parse_event, or "
             f"built from its classes), not {type(event).__name__}"
-        )
-    result: dict[str, Any] = converter().unstructure(event)
-    return result
+        ) from None
+    return write(event)
 
 
 def to_json(event: AnyEvent) -> str:

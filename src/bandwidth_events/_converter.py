@@ -8,24 +8,25 @@ The hooks for a field's type (timestamps, durations, strict strings and integers
 come from its kind (``_kinds``) and are attached to the model classes' generated functions field
 by field, not registered for ``str`` or ``datetime`` on the whole converter: configuring a
 user's converter must not change how it handles the user's own classes. Nested objects (an
-answer's ``machineDetectionResult``) have hooks of their own, like the events.
+answer's ``machineDetectionResult``) have hooks of their own, like the events. Every model
+class is written by its generated writer (``_writer``), the one `to_dict` calls.
 """
 
 from collections.abc import Callable, Mapping
 from types import UnionType
-from typing import Any, Final, TypeAlias, cast, get_args
+from typing import Any, Final, TypeAlias, get_args
 
 import attrs
 import cattrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, override
 from cattrs.preconf.orjson import OrjsonConverter
 from cattrs.preconf.orjson import make_converter as make_orjson_converter
 
 from ._errors import describe
 from ._events import EVENT_CLASSES, MODEL_CLASSES, UnknownEvent
-from ._json import copy_object, is_object
-from ._kinds import field_kinds
+from ._json import is_object
+from ._kinds import field_kinds, spelled_two_ways
 from ._naming import (
     EVENT_TYPE,
     EXTRA_FIELDS,
@@ -34,28 +35,22 @@ from ._naming import (
     aliases,
     wire_keys,
 )
+from ._writer import make_writer, write_unknown
 
 StructureHook: TypeAlias = Callable[[Any, Any], Any]
-UnstructureHook: TypeAlias = Callable[[Any], Any]
 
 _MODEL_CLASSES: Final = frozenset(MODEL_CLASSES)
 _EVENT_CLASSES: Final = frozenset(EVENT_CLASSES.values())
 
 
-def _overrides(cls: type, *, structure: bool) -> dict[str, Any]:
-    """Each field's wire name and its kind's hook; nested objects dispatch to their class."""
+def _overrides(cls: type) -> dict[str, Any]:
+    """Each field's wire name and its kind's reading hook (a nested object's is its class's)."""
     overrides: dict[str, Any] = {
         a.name: override(omit=True) for a in attrs.fields(cls) if a.name in NOT_ON_THE_WIRE
     }
     for field, key, _annotation, kind in field_kinds(cls):
-        if structure:
-            read = None if kind.read is None else _hook(kind.read)
-            overrides[field.name] = override(rename=key, struct_hook=read)
-        else:
-            # Optional fields (tag, mediaUrl) are left out when None, as Bandwidth does.
-            overrides[field.name] = override(
-                rename=key, unstruct_hook=kind.write, omit_if_default=field.default is None
-            )
+        read = None if kind.read is None else _hook(kind.read)
+        overrides[field.name] = override(rename=key, struct_hook=read)
     return overrides
 
 
@@ -68,29 +63,11 @@ def _hook(read: Callable[[Any], Any]) -> StructureHook:
     return structure
 
 
-_TwoWays: TypeAlias = dict[str, tuple[str, Callable[[object], bool], Callable[[Any], Any]]]
-
-
-def _spelled_two_ways(cls: type) -> _TwoWays:
-    """Give the fields whose value has two wire spellings.
-
-    Wire key to (attribute, whether a wire value has the alternative spelling, and how to
-    write a value in it).
-    """
-    return {
-        key: (field.name, kind.alternative, kind.write_alternative)
-        for field, key, _annotation, kind in field_kinds(cls)
-        if kind.alternative is not None and kind.write_alternative is not None
-    }
-
-
 def _model_structure_hook(cls: type[Any], converter: cattrs.Converter) -> StructureHook:
-    generated: StructureHook = make_dict_structure_fn(
-        cls, converter, **_overrides(cls, structure=True)
-    )
+    generated: StructureHook = make_dict_structure_fn(cls, converter, **_overrides(cls))
     modelled = wire_keys(cls)
     alias_of = aliases(cls)
-    two_ways = _spelled_two_ways(cls)
+    two_ways = spelled_two_ways(cls)
     expected: str | None = getattr(cls, "event_type", None)
     others: tuple[str, ...] = getattr(cls, "event_type_aliases", ())
 
@@ -143,53 +120,10 @@ def _canonical_keys(
     return renamed
 
 
-def _model_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> UnstructureHook:
-    generated: UnstructureHook = make_dict_unstructure_fn(
-        cls, converter, **_overrides(cls, structure=False)
-    )
-    alias_of = aliases(cls)
-    two_ways = _spelled_two_ways(cls)
-    event_type: str | None = getattr(cls, "event_type", None)
-    others = cast("tuple[str, ...]", getattr(cls, "event_type_aliases", ()))
-
-    def respell(model: Any, wire: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
-        """Write back each key in the spelling it arrived in."""
-        spelling: frozenset[str] = getattr(model, WIRE_SPELLING)
-        for key in spelling:
-            if key == EVENT_TYPE:
-                wire[EVENT_TYPE] = others[0]
-            elif key in two_ways and key in wire:
-                name, _is_alternative, write_alternative = two_ways[key]
-                wire[key] = write_alternative(getattr(model, name))
-        renamed = spelling.intersection(alias_of)
-        if renamed:  # under the key that arrived, in its place
-            wire = {alias_of[k] if k in renamed else k: item for k, item in wire.items()}
-        return wire
-
-    spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
-
-    def unstructure(model: Any) -> dict[str, Any]:  # noqa: ANN401 -- any of our models
-        wire: dict[str, Any] = generated(model)
-        if event_type is not None:
-            wire = {EVENT_TYPE: event_type, **wire}
-        if spelled and model.wire_spelling:
-            wire = respell(model, wire)
-        if model.extra_fields:
-            # A copy: the caller may change the dict without changing the frozen model.
-            wire.update(copy_object(model.extra_fields, ""))
-        return wire
-
-    return unstructure
-
-
 def _structure_unknown(value: object, _type: object) -> UnknownEvent:
     if not is_object(value):
         raise TypeError(f"expected a JSON object, received {describe(value)}")
     return UnknownEvent(value)
-
-
-def _unstructure_unknown(event: UnknownEvent) -> dict[str, Any]:
-    return copy_object(event.payload, "")
 
 
 def _is_event_union(field_type: Any) -> bool:  # noqa: ANN401 -- cattrs asks about any type
@@ -239,17 +173,14 @@ def configure_converter(converter: cattrs.Converter) -> None:
     def structure_factory(cls: type[Any]) -> StructureHook:
         return _model_structure_hook(cls, converter)
 
-    def unstructure_factory(cls: type[Any]) -> UnstructureHook:
-        return _model_unstructure_hook(cls, converter)
-
     def union_factory(union: Any) -> StructureHook:  # noqa: ANN401 -- a union type
         return _event_union_structure_hook(union, converter)
 
     converter.register_structure_hook_factory(_is_model_class, structure_factory)
     converter.register_structure_hook_factory(_is_event_union, union_factory)
-    converter.register_unstructure_hook_factory(_is_model_class, unstructure_factory)
+    converter.register_unstructure_hook_factory(_is_model_class, make_writer)
     converter.register_structure_hook(UnknownEvent, _structure_unknown)
-    converter.register_unstructure_hook(UnknownEvent, _unstructure_unknown)
+    converter.register_unstructure_hook(UnknownEvent, write_unknown)
 
 
 def make_converter(*args: Any, **kwargs: Any) -> OrjsonConverter:  # noqa: ANN401 -- cattrs' own

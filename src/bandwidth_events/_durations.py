@@ -95,23 +95,31 @@ def format_duration(value: timedelta) -> str:
     Hours, minutes and seconds, no zero units, no trailing fractional zeros; ``PT0S`` for zero.
     A `PreciseDuration` is written to the nanosecond.
     """
-    # The parts a timedelta keeps, not a division: this runs for every event written.
-    minutes, seconds = divmod(value.days * 86400 + value.seconds, 60)
-    hours, minutes = divmod(minutes, 60)
+    # The parts a timedelta keeps, not a division, and a table for whole milliseconds (nearly
+    # every value Bandwidth sends): this runs for every event written.
+    seconds = value.days * 86400 + value.seconds
     micros = value.microseconds
     nanos = value.nanoseconds if isinstance(value, PreciseDuration) else 0
+    if nanos:
+        fraction = f".{micros * 1000 + nanos:09d}".rstrip("0")
+    elif micros % 1000:
+        fraction = f".{micros:06d}".rstrip("0")
+    else:
+        fraction = _MILLISECONDS[micros // 1000]
+    if seconds < 60:  # noqa: PLR2004 -- a minute
+        return f"PT{seconds}{fraction}S" if seconds or fraction else "PT0S"
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
     text = "PT"
     if hours:
         text += f"{hours}H"
     if minutes:
         text += f"{minutes}M"
-    if seconds or micros or nanos:
-        if nanos:
-            fraction = f".{micros:06d}{nanos:03d}".rstrip("0")
-        else:
-            fraction = f".{micros:06d}".rstrip("0") if micros else ""
-        text += f"{seconds}{fraction}S"
-    return "PT0S" if text == "PT" else text
+    return f"{text}{seconds}{fraction}S" if seconds or fraction else text
+
+
+# Each whole number of milliseconds as a fraction of a second: "" for none, ".5" for 500.
+_MILLISECONDS: Final = tuple(f".{ms:03d}".rstrip("0").rstrip(".") for ms in range(1000))
 
 
 class PreciseDuration(timedelta):

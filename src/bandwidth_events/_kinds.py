@@ -68,6 +68,9 @@ class Kind:
             class, through that class's own hook).
         reader: The fast reader's statements (see the module's docs).
         names: The objects those statements use, each named ``{p}`` plus its key.
+        writer: The generated writer's statements (``_writer``) turning the attribute value
+            in ``v`` into its wire value, faster than ``write`` (which they may call as
+            ``{p}write``); none: ``write`` is called.
         convert: The attrs converter of such fields, for events built in Python.
         validate: The attrs validator of such fields.
         values: Attribute values any event may hold, for tests.
@@ -89,6 +92,7 @@ class Kind:
     values: Strategy
     wire: Strategy
     names: Mapping[str, object] = attrs.field(factory=dict[str, object])
+    writer: tuple[str, ...] = ()
     convert: Callable[[Any], Any] | None = None
     validate: Callable[[Any, Any, Any], None] | None = None
     model: type | None = None
@@ -232,6 +236,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
         lambda st: st.booleans(),
         lambda st: st.sampled_from(["true", "false"]) | st.booleans(),
         names={"read": _read_text_bool},
+        writer=("v = 'true' if v else 'false'",),
         alternative=_is_bool,
         write_alternative=bool,
     ),
@@ -246,7 +251,21 @@ _KINDS: Final[Mapping[object, Kind]] = {
         ),
         _aware_timestamps,
         _wire_timestamps,
-        names={"iso": datetime.fromisoformat, "read": parse_timestamp},
+        names={
+            "iso": datetime.fromisoformat,
+            "read": parse_timestamp,
+            "datetime": datetime,
+            "utc": UTC,
+            "dumps": orjson.dumps,
+            "utc_z": orjson.OPT_UTC_Z,
+        },
+        # Milliseconds, the shape of nearly every value, inline; see format_timestamp.
+        writer=(
+            "m = v.microsecond",
+            "if v.__class__ is {p}datetime and v.tzinfo is {p}utc and m and not m % 1000:",
+            "    v = {p}dumps(v, option={p}utc_z)[1:24].decode() + 'Z'",
+            "else: v = {p}write(v)",
+        ),
         convert=to_utc,
     ),
     # Seconds to the millisecond inline (see _durations), anything else through the full reader.
@@ -351,6 +370,8 @@ def _open_enum(members: type[StrEnum]) -> Kind:
     """Any string is accepted; the values this version knows become members (see _enums)."""
     by_value: dict[str, StrEnum] = {member.value: member for member in members}
     known = [member.value for member in members]
+    # A member (or its value) gives its plain value; another string is written through str.
+    plain = {value: value for value in known}
 
     def convert(value: str) -> StrEnum | str:
         return by_value.get(value, value)
@@ -361,7 +382,8 @@ def _open_enum(members: type[StrEnum]) -> Kind:
         (_REFUSE_NON_STR, "v = {p}members.get(v, v)"),
         lambda st: st.sampled_from(list(members)) | st.sampled_from(known) | st.text(),
         lambda st: st.sampled_from(known) | st.text(),
-        names={"members": by_value},
+        names={"members": by_value, "plain": plain},
+        writer=("v = {p}plain.get(v) or {p}write(v)",),
         convert=convert,
     )
 
@@ -455,3 +477,17 @@ def field_kinds(cls: type) -> tuple[FieldKind, ...]:
             for a in wire_fields(cls)
         )
     return found
+
+
+#: Per field with two wire spellings: its wire key, and its attribute, whether a wire value has
+#: the alternative spelling, and how to write a value in it.
+TwoWays: TypeAlias = dict[str, tuple[str, Callable[[object], bool], Write]]
+
+
+def spelled_two_ways(cls: type) -> TwoWays:
+    """Give the fields of a model class whose value has two wire spellings (see `TwoWays`)."""
+    return {
+        key: (field.name, kind.alternative, kind.write_alternative)
+        for field, key, _annotation, kind in field_kinds(cls)
+        if kind.alternative is not None and kind.write_alternative is not None
+    }

@@ -95,7 +95,9 @@ def _generate(cls: type[Any]) -> Reader:
     source = "\n".join([*helpers, "def read(o):", *("    " + line for line in body)]) + "\n"
     if "alternatives.append" in source and not spelled:
         raise TypeError(f"{cls.__name__} has fields spelled two ways but no {WIRE_SPELLING} field")
-    return _compile(cls, source, namespace)
+    filename = f"<bandwidth_events reader {cls.__module__}.{cls.__qualname__}>"
+    reader: Reader = register_source(filename, source, namespace)["read"]
+    return reader
 
 
 def _check_event_type(cls: type[Any]) -> list[str]:
@@ -114,14 +116,12 @@ def _check_event_type(cls: type[Any]) -> list[str]:
     ]
 
 
-def _compile(cls: type[Any], source: str, namespace: dict[str, Any]) -> Reader:
-    """Compile a reader's source, registered in linecache under a name of its own."""
-    filename = f"<bandwidth_events reader {cls.__module__}.{cls.__qualname__}>"
+def register_source(filename: str, source: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    """Run generated source in ``namespace``, given back; linecache shows it as ``filename``."""
     # As attrs does: the source outlives the module's own cache checks (no mtime to compare).
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 -- our source, from the class's fields
-    reader: Reader = namespace["read"]
-    return reader
+    return namespace
 
 
 def _field(

@@ -1,0 +1,120 @@
+"""`to_dict`'s one path: a generated function per model class that writes its wire form.
+
+Like the readers (``_reader``), a writer does in one function what a general-purpose converter
+does field by field through a function per field: it reads each attribute, writes its value the
+way its kind says (``_kinds``: a timestamp in Bandwidth's shape inline, anything else through
+the kind's ``write``), leaves out an optional field that is ``None``, as Bandwidth does, writes a
+nested object with its own writer, and puts back the unknown fields and the spelling each value
+arrived in. It is the only writer: the cattrs converter registers it for every model class, so
+``converter.unstructure(event)`` and `to_dict` are one function, and writing an event never
+imports cattrs.
+
+The generated source is registered in `linecache` as the readers' is (see ``_reader``).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeAlias, cast
+
+import attrs
+
+from ._events import UnknownEvent
+from ._json import copy_object
+from ._kinds import Kind, field_kinds, spelled_two_ways
+from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases
+from ._reader import register_source
+
+Writer: TypeAlias = Callable[[Any], dict[str, Any]]
+
+_WRITERS: dict[type, Writer] = {}
+
+
+def make_writer(cls: type[Any]) -> Writer:
+    """Give the writer of one model class, generated on first use (see the module's docs).
+
+    Raises:
+        TypeError: A field's type has no kind (a programming error, found at import).
+    """
+    writer = _WRITERS.get(cls)
+    if writer is None:
+        writer = _WRITERS[cls] = _generate(cls)
+    return writer
+
+
+def write_unknown(event: UnknownEvent) -> dict[str, Any]:
+    """Write an event this version does not model: its body, copied."""
+    return copy_object(event.payload, "")
+
+
+def _generate(cls: type[Any]) -> Writer:
+    namespace: dict[str, Any] = {"_copy": copy_object}
+    event_type: str | None = getattr(cls, "event_type", None)
+    # The wire keys in the class's order: the leading required ones in one dict display, each
+    # value worked out first; then the optional ones (attrs puts every field with a default
+    # after those without), each left out when None, as Bandwidth does.
+    body: list[str] = []
+    display = [f"{EVENT_TYPE!r}: {event_type!r}"] if event_type is not None else []
+    rest: list[str] = []
+    for index, wire_field in enumerate(field_kinds(cls)):
+        name, key = wire_field.field.name, wire_field.key
+        convert = _statements(wire_field.kind, f"_{name}_", namespace)
+        if wire_field.field.default is not None and not rest:
+            if convert:
+                body += [f"v = o.{name}", *convert, f"v{index} = v"]
+                display.append(f"{key!r}: v{index}")
+            else:
+                display.append(f"{key!r}: o.{name}")
+        else:
+            store = ("    " + line for line in (*convert, f"w[{key!r}] = v"))
+            rest += [f"v = o.{name}", "if v is not None:", *store]
+    body += ["w = {" + ", ".join(display) + "}", *rest]
+    if any(field.name == WIRE_SPELLING for field in attrs.fields(cls)):
+        namespace["_respell"] = _respeller(cls)
+        body.append(f"if o.{WIRE_SPELLING}: w = _respell(o, w)")
+    body += [
+        f"x = o.{EXTRA_FIELDS}",
+        # A copy: the caller may change the dict without changing the frozen model.
+        "if x: w.update(_copy(x, ''))",
+        "return w",
+    ]
+    source = "\n".join(["def write(o):", *("    " + line for line in body)]) + "\n"
+    filename = f"<bandwidth_events writer {cls.__module__}.{cls.__qualname__}>"
+    writer: Writer = register_source(filename, source, namespace)["write"]
+    return writer
+
+
+def _statements(kind: Kind, prefix: str, namespace: dict[str, Any]) -> list[str]:
+    """Give the statements that turn an attribute value ``v`` into its wire value."""
+    if kind.model is not None:
+        namespace[prefix + "write"] = make_writer(kind.model)
+        return [f"v = {prefix}write(v)"]
+    if kind.writer:
+        for name, value in kind.names.items():
+            namespace[prefix + name] = value
+        namespace[prefix + "write"] = kind.write
+        return [line.format(p=prefix) for line in kind.writer]
+    if kind.write is None:
+        return []  # written as it is
+    namespace[prefix + "write"] = kind.write
+    return [f"v = {prefix}write(v)"]
+
+
+def _respeller(cls: type[Any]) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
+    """Give the function that writes back each key of a model in the spelling it arrived in."""
+    alias_of = aliases(cls)
+    two_ways = spelled_two_ways(cls)
+    others = cast("tuple[str, ...]", getattr(cls, "event_type_aliases", ()))
+
+    def respell(model: Any, wire: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401 -- a model
+        spelling: frozenset[str] = getattr(model, WIRE_SPELLING)
+        for key in spelling:
+            if key == EVENT_TYPE:
+                wire[EVENT_TYPE] = others[0]
+            elif key in two_ways and key in wire:
+                name, _is_alternative, write_alternative = two_ways[key]
+                wire[key] = write_alternative(getattr(model, name))
+        renamed = spelling.intersection(alias_of)
+        if renamed:  # under the key that arrived, in its place
+            wire = {alias_of[k] if k in renamed else k: item for k, item in wire.items()}
+        return wire
+
+    return respell

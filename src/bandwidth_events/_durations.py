@@ -21,19 +21,29 @@ _JAVA_SHAPE = re.compile(
     r"PT(?=[0-9])(?:([0-9]{1,11})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,9}))?S)?"
 )
 _match_java_shape = _JAVA_SHAPE.fullmatch
-#: The commonest of them, seconds to the millisecond (``PT20.056S``), for the generated readers
-#: to inline as ``WHOLE_SECONDS[m[1]] + fraction_of_second(m[2])``: a lookup and an addition of
-#: timedeltas cost half of building one from integers.
-match_seconds_shape = re.compile(r"PT([0-9]{1,2})\.([0-9]{1,3})S").fullmatch
+#: The commonest of them, seconds with a fraction (``PT20.056S``, ``PT4.9891287S``), for the
+#: generated readers to inline: to the millisecond as ``WHOLE_SECONDS[m[1]] +
+#: fraction_of_second(m[2])``, a lookup and an addition of timedeltas, which cost half of
+#: building one from integers; finer as ``finer_seconds(m[1], m[2])``.
+match_seconds_shape = re.compile(r"PT([0-9]{1,2})\.([0-9]{1,9})S").fullmatch
 WHOLE_SECONDS: Final = {
     f"{n:0{width}d}": timedelta(seconds=n) for width in (1, 2) for n in range(10**width)
 }
 
 
-@cache  # the shape above allows 1,110 fractions: built as they are first seen
+@cache  # up to three digits: 1,110 fractions, built as they are first seen
 def fraction_of_second(digits: str) -> timedelta:
     """Give the `timedelta` of a second's decimal fraction: ``"056"`` is 56 milliseconds."""
     return timedelta(microseconds=int(digits.ljust(6, "0")))
+
+
+def finer_seconds(seconds: str, digits: str) -> timedelta:
+    """Give the duration of whole seconds and up to nine fractional digits, to the nanosecond."""
+    padded = digits.ljust(9, "0")
+    nanoseconds = int(padded[6:])
+    if nanoseconds:
+        return _precise(0, int(seconds), int(padded[:6]), nanoseconds)
+    return timedelta(0, int(seconds), int(padded[:6]))
 
 
 def parse_duration(value: object) -> timedelta:
@@ -56,10 +66,12 @@ def parse_duration(value: object) -> timedelta:
     if hours:
         total += 3600 * int(hours)
     micros = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    # Past six digits, a timedelta holds it exactly only when the rest are zeros.
+    nanoseconds = int(fraction[6:].ljust(3, "0")) if fraction else 0
     try:
-        if not fraction or len(fraction) <= 6:  # noqa: PLR2004 -- a timedelta holds it exactly
+        if not nanoseconds:
             return timedelta(0, total, micros)
-        return _precise(0, total, micros, int(fraction[6:].ljust(3, "0")))
+        return _precise(0, total, micros, nanoseconds)
     except OverflowError as exc:
         raise ValueError(
             f"expected an ISO 8601 duration, received {describe(value)}: {exc}"

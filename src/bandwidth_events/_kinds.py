@@ -35,6 +35,7 @@ import orjson
 
 from ._durations import (
     WHOLE_SECONDS,
+    finer_seconds,
     format_duration,
     fraction_of_second,
     match_seconds_shape,
@@ -268,14 +269,15 @@ _KINDS: Final[Mapping[object, Kind]] = {
         ),
         convert=to_utc,
     ),
-    # Seconds to the millisecond inline (see _durations), anything else through the full reader.
+    # Seconds with a fraction inline (see _durations), anything else through the full reader.
     timedelta: Kind(
         parse_duration,
         format_duration,
         (
             "m = {p}shape(v)",
             "if m is None: v = {p}read(v)",
-            "else: v = {p}seconds[m[1]] + {p}fraction(m[2])",
+            "elif len(m[2]) < 4: v = {p}seconds[m[1]] + {p}fraction(m[2])",
+            "else: v = {p}finer(m[1], m[2])",
         ),
         _durations,
         _wire_durations,
@@ -284,6 +286,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
             "read": parse_duration,
             "seconds": WHOLE_SECONDS,
             "fraction": fraction_of_second,
+            "finer": finer_seconds,
         },
         validate=require_not_negative,
     ),

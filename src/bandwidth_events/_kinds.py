@@ -415,7 +415,7 @@ def _tuple_of(item: Kind) -> Kind:
 
     return Kind(
         read,
-        list if write_item is None else lambda value: [write_item(each) for each in value],
+        list if write_item is None else lambda value: list(map(write_item, value)),
         ("if v.__class__ is not list: raise _Refused", "v = tuple([{p}item(x) for x in v])"),
         lambda st: st.lists(item.values(st), max_size=3).map(tuple),
         lambda st: st.lists(item.wire(st), max_size=3),

@@ -54,17 +54,23 @@ def _generate(cls: type[Any]) -> Writer:
     body: list[str] = []
     display = [f"{EVENT_TYPE!r}: {event_type!r}"] if event_type is not None else []
     rest: list[str] = []
+    alias_of = aliases(cls)
     for index, wire_field in enumerate(field_kinds(cls)):
         name, key = wire_field.field.name, wire_field.key
         convert = _statements(wire_field.kind, f"_{name}_", namespace)
+        if key in alias_of:  # under the key it arrived in, in its place
+            alias = alias_of[key]
+            key_of = f"({alias!r} if {key!r} in o.{WIRE_SPELLING} else {key!r})"
+        else:
+            key_of = repr(key)
         if wire_field.field.default is not None and not rest:
             if convert:
                 body += [f"v = o.{name}", *convert, f"v{index} = v"]
-                display.append(f"{key!r}: v{index}")
+                display.append(f"{key_of}: v{index}")
             else:
-                display.append(f"{key!r}: o.{name}")
+                display.append(f"{key_of}: o.{name}")
         else:
-            store = ("    " + line for line in (*convert, f"w[{key!r}] = v"))
+            store = ("    " + line for line in (*convert, f"w[{key_of}] = v"))
             rest += [f"v = o.{name}", "if v is not None:", *store]
     body += ["w = {" + ", ".join(display) + "}", *rest]
     if any(field.name == WIRE_SPELLING for field in attrs.fields(cls)):
@@ -99,8 +105,10 @@ def _statements(kind: Kind, prefix: str, namespace: dict[str, Any]) -> list[str]
 
 
 def _respeller(cls: type[Any]) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
-    """Give the function that writes back each key of a model in the spelling it arrived in."""
-    alias_of = aliases(cls)
+    """Give the function that writes back each value of a model in the spelling it arrived in.
+
+    (A key's second spelling is the writer's own: it writes the key as it arrived.)
+    """
     two_ways = spelled_two_ways(cls)
     others = cast("tuple[str, ...]", getattr(cls, "event_type_aliases", ()))
 
@@ -112,9 +120,6 @@ def _respeller(cls: type[Any]) -> Callable[[Any, dict[str, Any]], dict[str, Any]
             elif key in two_ways and key in wire:
                 name, _is_alternative, write_alternative = two_ways[key]
                 wire[key] = write_alternative(getattr(model, name))
-        renamed = spelling.intersection(alias_of)
-        if renamed:  # under the key that arrived, in its place
-            wire = {alias_of[k] if k in renamed else k: item for k, item in wire.items()}
         return wire
 
     return respell

@@ -467,7 +467,11 @@ def per_event(
     met = [event for event in events if event not in failing]
     noisy = sum(each.noisy for each in found.values())
     # Name the shorter list: the event types over the limit, or those within it.
-    named = f"over: {', '.join(failing)}" if len(failing) <= len(met) else f"met: {', '.join(met)}"
+    named = (
+        f"over: {', '.join(failing)}"
+        if len(failing) <= len(met)
+        else f"met: {', '.join(met) or 'none'}"
+    )
     detail = (
         f", the worst of {len(found)} bodies ({worst_line.payload}); "
         f"{len(met)} of {len(events)} event types met"

@@ -82,7 +82,7 @@ near_timestamps = (
 near_durations = (
     st.from_regex(r"\APT([0-9]{1,9}H)?([0-9]{1,2}M)?([0-9]{1,2}(\.[0-9]{1,6})?S)?\Z")
     | st.from_regex(r"\APT[0-9]{1,2}\.[0-9]{1,3}S\Z")
-    | st.from_regex(r"\APT[0-9]{1,2}\.[0-9]{1,9}S\Z")
+    | st.from_regex(r"\APT([0-9]{1,2}M)?[0-9]{1,2}\.[0-9]{1,9}S\Z")
     | blurred(st.from_regex(r"\APT[0-9]{1,3}\.[0-9]{1,7}S\Z"))
     | st.from_regex(r"\A-?P([0-9]+D)?T?([0-9.]+H)?([0-9.]+M)?([0-9.,]+S)?\Z")
     | iso_shaped
@@ -187,6 +187,8 @@ def nanoseconds(value: timedelta) -> int:
 @example(golden_dict("conferenceRecordingAvailable"), "2019-09-13T16:50:53.7Z", "PT5.045329368S")
 @example(golden_dict("conferenceRecordingAvailable"), "2019-09-13T16:50:53.7Z", "PT5.0453290S")
 @example(golden_dict("conferenceRecordingAvailable"), "2019-09-13T16:50:53.7Z", "PT5.000000000S")
+@example(golden_dict("conferenceRecordingAvailable"), "2019-09-13T16:50:53.7Z", "PT1M52.217257456S")
+@example(golden_dict("conferenceRecordingAvailable"), "2019-09-13T16:50:53.7Z", "PT59M5.5S")
 def test_reader_reads_timestamps_and_durations_as_the_converter(
     payload: dict[str, Any], timestamp: str, duration: str
 ) -> None:

@@ -21,11 +21,12 @@ _JAVA_SHAPE = re.compile(
     r"PT(?=[0-9])(?:([0-9]{1,11})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,9}))?S)?"
 )
 _match_java_shape = _JAVA_SHAPE.fullmatch
-#: The commonest of them, seconds with a fraction (``PT20.056S``, ``PT4.9891287S``), for the
-#: generated readers to inline: to the millisecond as ``WHOLE_SECONDS[m[1]] +
-#: fraction_of_second(m[2])``, a lookup and an addition of timedeltas, which cost half of
-#: building one from integers; finer as ``finer_seconds(m[1], m[2])``.
-match_seconds_shape = re.compile(r"PT([0-9]{1,2})\.([0-9]{1,9})S").fullmatch
+#: The commonest of them, seconds with a fraction and at most minutes before them
+#: (``PT20.056S``, ``PT4.9891287S``, ``PT1M52.217257456S``), for the generated readers to
+#: inline: seconds to the millisecond as ``WHOLE_SECONDS[m[2]] + fraction_of_second(m[3])``, a
+#: lookup and an addition of timedeltas, which cost half of building one from integers; the
+#: rest as ``finer_seconds(m[1], m[2], m[3])``.
+match_seconds_shape = re.compile(r"PT(?:([0-9]{1,2})M)?([0-9]{1,2})\.([0-9]{1,9})S").fullmatch
 WHOLE_SECONDS: Final = {
     f"{n:0{width}d}": timedelta(seconds=n) for width in (1, 2) for n in range(10**width)
 }
@@ -37,13 +38,14 @@ def fraction_of_second(digits: str) -> timedelta:
     return timedelta(microseconds=int(digits.ljust(6, "0")))
 
 
-def finer_seconds(seconds: str, digits: str) -> timedelta:
-    """Give the duration of whole seconds and up to nine fractional digits, to the nanosecond."""
+def finer_seconds(minutes: str | None, seconds: str, digits: str) -> timedelta:
+    """Give the duration of minutes, seconds and up to nine fractional digits, exactly."""
     padded = digits.ljust(9, "0")
+    whole = int(seconds) + 60 * int(minutes) if minutes else int(seconds)
     nanoseconds = int(padded[6:])
     if nanoseconds:
-        return _precise(0, int(seconds), int(padded[:6]), nanoseconds)
-    return timedelta(0, int(seconds), int(padded[:6]))
+        return _precise(0, whole, int(padded[:6]), nanoseconds)
+    return timedelta(0, whole, int(padded[:6]))
 
 
 def parse_duration(value: object) -> timedelta:

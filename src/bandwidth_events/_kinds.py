@@ -276,8 +276,8 @@ _KINDS: Final[Mapping[object, Kind]] = {
         (
             "m = {p}shape(v)",
             "if m is None: v = {p}read(v)",
-            "elif len(m[2]) < 4: v = {p}seconds[m[1]] + {p}fraction(m[2])",
-            "else: v = {p}finer(m[1], m[2])",
+            "elif m[1] is None and len(m[3]) < 4: v = {p}seconds[m[2]] + {p}fraction(m[3])",
+            "else: v = {p}finer(m[1], m[2], m[3])",
         ),
         _durations,
         _wire_durations,

@@ -95,6 +95,33 @@ class TestAsgi:
         assert call_asgi(http_scope(), messages, served) == []
         assert failures == []
 
+    def test_a_body_not_in_time_is_answered_408(self) -> None:
+        """A body whose rest does not come within the read timeout is answered 408, unhandled."""
+        failures: list[Failure] = []
+        served = Receiver(router=Router(), auth=None, on_failure=failures.append, read_timeout=0.05)
+        sent: list[dict[str, Any]] = []
+        first = {"type": "http.request", "body": b'{"eventType": "conf', "more_body": True}
+        messages = iter([first])
+
+        async def receive() -> dict[str, Any]:
+            message = next(messages, None)
+            if message is None:
+                await asyncio.sleep(10)  # the rest never comes in time
+                return {"type": "http.disconnect"}
+            return message
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(dict(message))
+
+        async def main() -> None:
+            await asgi_app(served)(http_scope(), receive, send)
+
+        asyncio.run(main())
+
+        assert sent[0]["status"] == 408
+        assert sent[1]["body"] == b"the body did not come in time"
+        assert failures == []
+
     def test_lifespan(self) -> None:
         """Startup and shutdown are acknowledged; other lifespan messages are ignored."""
         sent = call_asgi(

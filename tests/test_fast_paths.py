@@ -333,6 +333,7 @@ def assert_written_by_kinds(model: object, wire: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("cls", MODEL_CLASSES, ids=lambda cls: cls.__name__)
+@settings(max_examples=100)  # per class, under every profile: 3,500 events in all
 @given(data=st.data())
 def test_writer_writes_each_field_as_its_kind_does(cls: type[Any], data: st.DataObject) -> None:
     """Each generated writer's statements write what each kind's plain write does."""

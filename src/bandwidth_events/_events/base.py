@@ -5,8 +5,9 @@ every field the attrs converter and validator of its type's kind (``_kinds``), s
 in Python holds what one parsed from the wire would, and orders required fields first.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
@@ -27,18 +28,31 @@ def prepare(_cls: type, fields: "Sequence[attrs.Attribute[Any]]") -> "list[attrs
     """
     prepared: list[attrs.Attribute[Any]] = []
     for field in fields:
+        declared: Any = field  # attrs types a converter's arguments as unknown
+        converter: Any = declared.converter
+        validator: Any = declared.validator
         if field.name not in NOT_ON_THE_WIRE:
             field_type: Any = field.type  # the annotation: attrs types it as a class
             kind = kind_of(field_type)
-            declared: Any = field  # attrs types a converter's arguments as unknown
-            converter: Any = declared.converter or kind.convert
-            validator: Any = declared.validator or kind.validate
+            converter = converter or kind.convert
+            validator = validator or kind.validate
+        if converter is not None and not isinstance(converter, attrs.Converter):
+            converter = _wrapped(converter)
+        # A field inherited from a class already prepared is left as it is.
+        if converter is not declared.converter or validator is not declared.validator:
             field = field.evolve(converter=converter, validator=validator)  # noqa: PLW2901 -- the same field, prepared
         prepared.append(field)
     return sorted(
         prepared,
         key=lambda a: (a.default is not attrs.NOTHING) + 2 * (a.name in NOT_ON_THE_WIRE),
     )
+
+
+@cache
+def _wrapped(converter: Callable[[Any], Any]) -> "attrs.Converter[Any, Any]":
+    # Wrapped once per converter: attrs would otherwise read its signature again for every field
+    # of every class that has it, at import.
+    return attrs.Converter(converter)
 
 
 def wire(*, doc: str | None = None, alias: str | None = None, default: Any = attrs.NOTHING) -> Any:  # noqa: ANN401 -- what attrs.field gives

@@ -40,8 +40,15 @@ def fraction_of_second(digits: str) -> timedelta:
 
 def finer_seconds(minutes: str | None, seconds: str, digits: str) -> timedelta:
     """Give the duration of minutes, seconds and up to nine fractional digits, exactly."""
+    return _exact(int(seconds) + 60 * int(minutes) if minutes else int(seconds), digits)
+
+
+def _exact(whole: int, digits: str) -> timedelta:
+    """Give whole seconds and up to nine fractional digits, exactly.
+
+    A `PreciseDuration` past the microsecond: a `timedelta` holds it only when the rest are zeros.
+    """
     padded = digits.ljust(9, "0")
-    whole = int(seconds) + 60 * int(minutes) if minutes else int(seconds)
     nanoseconds = int(padded[6:])
     if nanoseconds:
         return _precise(0, whole, int(padded[:6]), nanoseconds)
@@ -67,13 +74,8 @@ def parse_duration(value: object) -> timedelta:
         total += 60 * int(minutes)
     if hours:
         total += 3600 * int(hours)
-    micros = int(fraction[:6].ljust(6, "0")) if fraction else 0
-    # Past six digits, a timedelta holds it exactly only when the rest are zeros.
-    nanoseconds = int(fraction[6:].ljust(3, "0")) if fraction else 0
     try:
-        if not nanoseconds:
-            return timedelta(0, total, micros)
-        return _precise(0, total, micros, nanoseconds)
+        return _exact(total, fraction or "")
     except OverflowError as exc:
         raise ValueError(
             f"expected an ISO 8601 duration, received {describe(value)}: {exc}"

@@ -21,7 +21,8 @@ for its generated methods, so tracebacks, debuggers and `inspect.getsource` show
 
 import linecache
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeAlias
+from functools import cache
+from typing import Any, Final, TypeAlias, cast
 
 import attrs
 
@@ -41,11 +42,10 @@ class Refused(Exception):  # noqa: N818 -- never seen outside: parse_event falls
 DECLINED: Final = (Refused, LookupError, TypeError, ValueError)
 
 _NO_ALTERNATIVES: Final[frozenset[str]] = frozenset()
-_READERS: dict[type, Reader] = {}
 
 
-def make_reader(cls: type[Any]) -> Reader:
-    """Give the reader of one model class, generated on first use (see the module's docs).
+def _generate(cls: type[Any]) -> Reader:
+    """Give the reader of one model class, generated (see the module's docs).
 
     An event's reader refuses a body whose ``eventType`` is not the class's; the body's shape
     (a ``dict``) is the caller's to check.
@@ -53,13 +53,6 @@ def make_reader(cls: type[Any]) -> Reader:
     Raises:
         TypeError: A field's type has no kind (a programming error, found at import).
     """
-    reader = _READERS.get(cls)
-    if reader is None:
-        reader = _READERS[cls] = _generate(cls)
-    return reader
-
-
-def _generate(cls: type[Any]) -> Reader:
     modelled = wire_keys(cls)
     alias_of = aliases(cls)
     spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
@@ -98,6 +91,11 @@ def _generate(cls: type[Any]) -> Reader:
     filename = f"<bandwidth_events reader {cls.__module__}.{cls.__qualname__}>"
     reader: Reader = register_source(filename, source, namespace)["read"]
     return reader
+
+
+#: `_generate` memoised: each class's reader is generated once, on first use. (The cast: mypy
+#: counts no class as Hashable.)
+make_reader: Final = cast("Callable[[type[Any]], Reader]", cache(_generate))
 
 
 def _check_event_type(cls: type[Any]) -> list[str]:

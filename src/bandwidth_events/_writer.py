@@ -13,7 +13,8 @@ The generated source is registered in `linecache` as the readers' is (see ``_rea
 """
 
 from collections.abc import Callable
-from typing import Any, TypeAlias, cast
+from functools import cache
+from typing import Any, Final, TypeAlias, cast
 
 import attrs
 
@@ -25,20 +26,6 @@ from ._reader import register_source
 
 Writer: TypeAlias = Callable[[Any], dict[str, Any]]
 
-_WRITERS: dict[type, Writer] = {}
-
-
-def make_writer(cls: type[Any]) -> Writer:
-    """Give the writer of one model class, generated on first use (see the module's docs).
-
-    Raises:
-        TypeError: A field's type has no kind (a programming error, found at import).
-    """
-    writer = _WRITERS.get(cls)
-    if writer is None:
-        writer = _WRITERS[cls] = _generate(cls)
-    return writer
-
 
 def write_unknown(event: UnknownEvent) -> dict[str, Any]:
     """Write an event this version does not model: its body, copied."""
@@ -46,6 +33,11 @@ def write_unknown(event: UnknownEvent) -> dict[str, Any]:
 
 
 def _generate(cls: type[Any]) -> Writer:
+    """Give the writer of one model class, generated (see the module's docs).
+
+    Raises:
+        TypeError: A field's type has no kind (a programming error, found at import).
+    """
     namespace: dict[str, Any] = {"_copy": copy_object}
     event_type: str | None = getattr(cls, "event_type", None)
     # The wire keys in the class's order: the leading required ones in one dict display, each
@@ -86,6 +78,11 @@ def _generate(cls: type[Any]) -> Writer:
     filename = f"<bandwidth_events writer {cls.__module__}.{cls.__qualname__}>"
     writer: Writer = register_source(filename, source, namespace)["write"]
     return writer
+
+
+#: `_generate` memoised: each class's writer is generated once, on first use. (The cast: mypy
+#: counts no class as Hashable.)
+make_writer: Final = cast("Callable[[type[Any]], Writer]", cache(_generate))
 
 
 def _statements(kind: Kind, prefix: str, namespace: dict[str, Any]) -> list[str]:

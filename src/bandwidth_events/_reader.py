@@ -22,6 +22,7 @@ for its generated methods, so tracebacks, debuggers and `inspect.getsource` show
 import linecache
 from collections.abc import Callable, Mapping
 from functools import cache
+from types import MappingProxyType
 from typing import Any, Final, TypeAlias, cast
 
 import attrs
@@ -185,4 +186,8 @@ def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mappi
     kept = {key: value for key, value in body.items() if key not in modelled}
     if may_be_inexact(kept):
         raise Refused  # a float that may have been a long integer: read the body exactly
-    return frozen_object(kept)
+    for value in kept.values():
+        if value.__class__ is dict or value.__class__ is list:
+            return frozen_object(kept)  # copied, which checks the nesting depth as it goes
+    # Plain values, not copied: the body is the reader's own (decoded, or parse_event's copy).
+    return MappingProxyType(kept)

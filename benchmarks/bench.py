@@ -548,7 +548,7 @@ def report_imports(runs: int) -> dict[str, list[float]]:
     )
     for name, times in imports.items():
         low, mid, high = statistics.quantiles(times, n=4, method="inclusive")
-        print(f"  {name:<28} {mid:6.1f}  ({low:.1f}-{high:.1f})")
+        print(f"  {name:<30} {mid:6.1f}  ({low:.1f}-{high:.1f})")
     return imports
 
 

@@ -4,11 +4,19 @@ import asyncio
 import io
 from base64 import b64encode
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from bandwidth_events import BasicAuth, Failure, Receiver, Router, asgi_app, wsgi_app
+from bandwidth_events import (
+    BasicAuth,
+    ConferenceRedirect,
+    Failure,
+    Receiver,
+    Router,
+    asgi_app,
+    wsgi_app,
+)
 
 from .conftest import golden
 
@@ -121,6 +129,125 @@ class TestAsgi:
         assert sent[0]["status"] == 408
         assert sent[1]["body"] == b"the body did not come in time"
         assert failures == []
+
+    def test_each_read_past_its_deadline_is_answered_408_and_the_others_are_not(self) -> None:
+        """One timer ends every late read in turn; a body that comes in time is handled."""
+        failures: list[Failure] = []
+        served = asgi_app(
+            Receiver(router=Router(), auth=None, on_failure=failures.append, read_timeout=0.05)
+        )
+        body = golden("conferenceRedirect")
+        start = {"type": "http.request", "body": body[:10], "more_body": True}
+
+        async def request(rest_after: float) -> list[dict[str, Any]]:
+            """Send the body's start, and its rest after ``rest_after`` seconds."""
+            sent: list[dict[str, Any]] = []
+            messages = iter([start])
+
+            async def receive() -> dict[str, Any]:
+                message = next(messages, None)
+                if message is None:
+                    await asyncio.sleep(rest_after)
+                    return {"type": "http.request", "body": body[10:], "more_body": False}
+                return message
+
+            async def send(message: MutableMapping[str, Any]) -> None:
+                sent.append(dict(message))
+
+            await served(http_scope(), receive, send)
+            return sent
+
+        async def late_after(delay: float) -> list[dict[str, Any]]:
+            await asyncio.sleep(delay)
+            return await request(rest_after=10)
+
+        async def main() -> list[list[dict[str, Any]]]:
+            # Two late reads whose deadlines are 20 ms apart, and one in time between them.
+            return list(await asyncio.gather(late_after(0), late_after(0.02), request(0.01)))
+
+        for _ in range(2):  # the app serves a second event loop as it did the first
+            first, second, in_time = asyncio.run(main())
+            assert [first[0]["status"], second[0]["status"], in_time[0]["status"]] == [
+                408,
+                408,
+                204,
+            ]
+        assert failures == []
+
+    def test_a_handler_slower_than_the_read_timeout_runs_to_its_end(self) -> None:
+        """The read timeout bounds the read only: a slow handler is neither cancelled nor 408."""
+        router = Router()
+        handled: list[ConferenceRedirect] = []
+
+        @router.on(ConferenceRedirect)
+        async def slow(event: ConferenceRedirect) -> None:
+            await asyncio.sleep(0.2)  # four read timeouts
+            handled.append(event)
+
+        app = asgi_app(Receiver(router=router, auth=None, read_timeout=0.05))
+        body = golden("conferenceRedirect")
+
+        async def main() -> list[list[dict[str, Any]]]:
+            # Two requests, the second read while the first is handled: the timer set for its
+            # deadline comes while a handler runs.
+            async def one(after: float) -> list[dict[str, Any]]:
+                await asyncio.sleep(after)
+                sent: list[dict[str, Any]] = []
+
+                async def receive() -> dict[str, Any]:
+                    return {"type": "http.request", "body": body, "more_body": False}
+
+                async def send(message: MutableMapping[str, Any]) -> None:
+                    sent.append(dict(message))
+
+                await app(http_scope(), receive, send)
+                return sent
+
+            return list(await asyncio.gather(one(0), one(0.03)))
+
+        first, second = asyncio.run(main())
+
+        assert [first[0]["status"], second[0]["status"]] == [204, 204]
+        assert len(handled) == 2
+
+    @pytest.mark.parametrize("also_at_the_deadline", [False, True])
+    def test_a_read_cancelled_by_anyone_else_stays_cancelled(
+        self, *, also_at_the_deadline: bool
+    ) -> None:
+        """A cancellation from outside is not taken for the timeout, before it or with it."""
+        served = asgi_app(Receiver(router=Router(), auth=None, read_timeout=0.05))
+        sent: list[dict[str, Any]] = []
+        first = {"type": "http.request", "body": b'{"eventType": "conf', "more_body": True}
+        messages = iter([first])
+
+        async def receive() -> dict[str, Any]:
+            message = next(messages, None)
+            if message is not None:
+                return message
+            try:
+                await asyncio.sleep(10)  # the rest never comes
+            finally:
+                if also_at_the_deadline:  # the server's cancellation comes with the timeout's
+                    cast("asyncio.Task[Any]", asyncio.current_task()).cancel()
+            raise AssertionError("the read was not cancelled")
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(dict(message))
+
+        async def main() -> None:
+            async def serve() -> None:
+                await served(http_scope(), receive, send)
+
+            task = asyncio.create_task(serve())
+            if not also_at_the_deadline:
+                await asyncio.sleep(0.01)
+                task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(main())
+
+        assert sent == []
 
     def test_lifespan(self) -> None:
         """Startup and shutdown are acknowledged; other lifespan messages are ignored."""

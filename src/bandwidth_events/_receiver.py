@@ -466,7 +466,7 @@ async def _answer_async(
 
     loop = asyncio.get_running_loop()
 
-    async def in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
+    async def in_thread(handler: "Callable[[Any], Any]", event: object) -> Any:  # noqa: ANN401
         # In a copy of this context, so that current_request() works in the worker thread too.
         context = contextvars.copy_context()
 

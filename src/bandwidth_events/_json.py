@@ -153,6 +153,17 @@ def copy_object(value: Mapping[Any, object], path: str) -> dict[str, Any]:
     return copied
 
 
+def holds_containers(value: Mapping[str, object]) -> bool:
+    """Tell whether a JSON object holds a list or an object, which a copy must copy in turn.
+
+    Without them it shares nothing mutable: a copy of it may be shallow, or none at all.
+    """
+    for item in value.values():  # noqa: SIM110 -- a loop: any() of a generator costs more
+        if item.__class__ is dict or item.__class__ is list:
+            return True
+    return False
+
+
 def frozen_object(value: Mapping[str, object]) -> Mapping[str, object]:
     """Copy a JSON object into a read-only mapping: the attrs converter of kept JSON.
 

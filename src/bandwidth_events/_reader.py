@@ -27,7 +27,7 @@ from typing import Any, Final, TypeAlias, cast
 
 import attrs
 
-from ._json import EMPTY_OBJECT, frozen_object, may_be_inexact
+from ._json import EMPTY_OBJECT, frozen_object, holds_containers, may_be_inexact
 from ._kinds import FieldKind, Kind, field_kinds
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys
 
@@ -186,8 +186,7 @@ def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mappi
     kept = {key: value for key, value in body.items() if key not in modelled}
     if may_be_inexact(kept):
         raise Refused  # a float that may have been a long integer: read the body exactly
-    for value in kept.values():
-        if value.__class__ is dict or value.__class__ is list:
-            return frozen_object(kept)  # copied, which checks the nesting depth as it goes
+    if holds_containers(kept):
+        return frozen_object(kept)  # copied, which checks the nesting depth as it goes
     # Plain values, not copied: the body is the reader's own (decoded, or parse_event's copy).
     return MappingProxyType(kept)

@@ -19,7 +19,7 @@ from typing import Any, Final, TypeAlias, cast
 import attrs
 
 from ._events import UnknownEvent
-from ._json import copy_object
+from ._json import copy_object, holds_containers
 from ._kinds import Kind, field_kinds, spelled_two_ways
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases
 from ._reader import register_source
@@ -38,7 +38,7 @@ def _generate(cls: type[Any]) -> Writer:
     Raises:
         TypeError: A field's type has no kind (a programming error, found at import).
     """
-    namespace: dict[str, Any] = {"_copy": copy_object}
+    namespace: dict[str, Any] = {"_copy": copy_object, "_nested": holds_containers}
     event_type: str | None = getattr(cls, "event_type", None)
     # The wire keys in the class's order: the leading required ones in one dict display, each
     # value worked out first; then the optional ones (attrs puts every field with a default
@@ -70,8 +70,8 @@ def _generate(cls: type[Any]) -> Writer:
         body.append(f"if o.{WIRE_SPELLING}: w = _respell(o, w)")
     body += [
         f"x = o.{EXTRA_FIELDS}",
-        # A copy: the caller may change the dict without changing the frozen model.
-        "if x: w.update(_copy(x, ''))",
+        # Lists and objects copied: the caller may change the dict without changing the model.
+        "if x: w.update(_copy(x, '') if _nested(x) else x)",
         "return w",
     ]
     source = "\n".join(["def write(o):", *("    " + line for line in body)]) + "\n"

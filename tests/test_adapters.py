@@ -134,7 +134,7 @@ class TestAsgi:
         """One timer ends every late read in turn; a body that comes in time is handled."""
         failures: list[Failure] = []
         served = asgi_app(
-            Receiver(router=Router(), auth=None, on_failure=failures.append, read_timeout=0.05)
+            Receiver(router=Router(), auth=None, on_failure=failures.append, read_timeout=0.5)
         )
         body = golden("conferenceRedirect")
         start = {"type": "http.request", "body": body[:10], "more_body": True}
@@ -162,8 +162,9 @@ class TestAsgi:
             return await request(rest_after=10)
 
         async def main() -> list[list[dict[str, Any]]]:
-            # Two late reads whose deadlines are 20 ms apart, and one in time between them.
-            return list(await asyncio.gather(late_after(0), late_after(0.02), request(0.01)))
+            # Two late reads whose deadlines are 50 ms apart, and one whose rest comes at once
+            # (wall-clock margins wide enough for a loaded machine).
+            return list(await asyncio.gather(late_after(0), late_after(0.05), request(0)))
 
         for _ in range(2):  # the app serves a second event loop as it did the first
             first, second, in_time = asyncio.run(main())
@@ -215,7 +216,10 @@ class TestAsgi:
         self, *, also_at_the_deadline: bool
     ) -> None:
         """A cancellation from outside is not taken for the timeout, before it or with it."""
-        served = asgi_app(Receiver(router=Router(), auth=None, read_timeout=0.05))
+        # The outside cancellation alone comes long before the deadline, even on a loaded
+        # machine; with it, the deadline comes first.
+        timeout = 0.05 if also_at_the_deadline else 5.0
+        served = asgi_app(Receiver(router=Router(), auth=None, read_timeout=timeout))
         sent: list[dict[str, Any]] = []
         first = {"type": "http.request", "body": b'{"eventType": "conf', "more_body": True}
         messages = iter([first])

@@ -297,6 +297,13 @@ IMPORTS = {
 }
 
 
+def _python(program: str, env: dict[str, str]) -> str:
+    """Run a program in a fresh interpreter of our own; give what it printed."""
+    return subprocess.run(  # noqa: S603 -- our own interpreter and program
+        [sys.executable, "-c", program], capture_output=True, check=True, text=True, env=env
+    ).stdout
+
+
 def shared_stdlib(env: dict[str, str]) -> list[str]:
     """Give the standard-library modules that both ``bandwidth_events`` and pydantic load."""
     program = (
@@ -305,13 +312,7 @@ def shared_stdlib(env: dict[str, str]) -> list[str]:
     )
 
     def loaded(module: str) -> set[str]:
-        out = subprocess.run(  # noqa: S603 -- our own interpreter and program
-            [sys.executable, "-c", program.format(module)],
-            capture_output=True,
-            check=True,
-            text=True,
-            env=env,
-        ).stdout
+        out = _python(program.format(module), env)
         return {name for name in out.split() if name.partition(".")[0] in sys.stdlib_module_names}
 
     return sorted(loaded("bandwidth_events") & loaded("pydantic"))
@@ -336,14 +337,7 @@ def import_times(runs: int) -> tuple[dict[str, list[float]], int]:
     contenders[COLD] = IMPORTS[OURS]
 
     def run(before: str, statement: str) -> float:
-        out = subprocess.run(  # noqa: S603 -- our own interpreter and program
-            [sys.executable, "-c", program.format(before, statement)],
-            capture_output=True,
-            check=True,
-            text=True,
-            env=env,
-        ).stdout
-        return float(out) * 1e3
+        return float(_python(program.format(before, statement), env)) * 1e3
 
     for before, statement in contenders.values():
         run(before, statement)

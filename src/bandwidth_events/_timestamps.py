@@ -54,7 +54,8 @@ def parse_timestamp(value: object) -> datetime:
         if is_bandwidth_shape(value):
             return datetime.fromisoformat(value)
         if is_zoneless_shape(value):
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+            # UTC: given its Z, which is several times faster than replacing the zone after.
+            return datetime.fromisoformat(value + "Z")
     except ValueError:
         pass  # an impossible date: the general parser says why
     return _parse_general(value)

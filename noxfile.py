@@ -12,16 +12,17 @@ from packaging.version import Version
 
 nox.needs_version = ">=2025.2.9"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "tests", "floors", "docs"]
+nox.options.sessions = ["lint", "typing", "tests", "pure", "floors", "docs"]
 # A Python that is not installed is reported, never downloaded: the session is skipped with its
 # name, and under CI (the CI variable set) nox fails instead.
 nox.options.download_python = "never"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # The one list of supported Pythons: pyproject.toml's "Programming Language :: Python :: 3.X"
-# classifiers. The typing and tests sessions run on each; the floors session on the oldest.
+# classifiers. The typing and tests sessions run on each; the floors session on the oldest, the
+# pure one on the newest.
 PYTHONS = nox.project.python_versions(PYPROJECT)
-OLDEST = PYTHONS[0]
+OLDEST, NEWEST = PYTHONS[0], PYTHONS[-1]
 
 
 def find_pyenv_pythons() -> None:
@@ -82,7 +83,7 @@ def tests(session: nox.Session) -> None:
     """
     wheel = build_and_check(session)
     session.install(
-        f"{wheel}[testing,inbox,celery]", *nox.project.dependency_groups(PYPROJECT, "tests")
+        f"{wheel}[testing,inbox,celery,fast]", *nox.project.dependency_groups(PYPROJECT, "tests")
     )
     # The version does not change between builds: without this, a reused virtualenv keeps the
     # wheel it was first given.
@@ -96,6 +97,17 @@ def tests(session: nox.Session) -> None:
     run_pytest(session)
 
 
+@nox.session(python=NEWEST)
+def pure(session: nox.Session) -> None:
+    """The tests without the ``fast`` extra: the default install reads every body the same.
+
+    Coverage is the tests sessions' job (this one cannot reach the msgspec path).
+    """
+    session.install(".[testing,inbox,celery]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("python", "-c", "import importlib.util as u; assert not u.find_spec('msgspec')")
+    session.run("pytest", *session.posargs)
+
+
 @nox.session(python=OLDEST, venv_backend="uv")
 def floors(session: nox.Session) -> None:
     """The tests against the lowest version of every dependency that pyproject.toml allows.
@@ -105,7 +117,7 @@ def floors(session: nox.Session) -> None:
     """
     session.install(
         "--resolution=lowest-direct",
-        ".[testing,inbox,celery]",
+        ".[testing,inbox,celery,fast]",
         *nox.project.dependency_groups(PYPROJECT, "tests"),
     )
     check_floors(session)

@@ -6,9 +6,11 @@ Run from the repository root, with the ``bench`` dependency group installed::
 
 Every documented body in ``tests/payloads/`` of the 29 events is parsed (class known, and
 dispatching on ``eventType``) and written (``to_json``, ``to_dict``); a body bandwidth_events
-refuses is skipped, and said so. Two pydantic peers are measured (``pydantic_peers.py``): the
-equivalent model, which does what we do, and the lax one, pydantic's default types; msgspec
-(``msgspec_peers.py``) does less still.
+refuses is skipped, and said so. Ours is measured as installed here, with the ``fast`` extra
+(msgspec decodes raw bodies first), and parsing also as the default install runs it
+("bandwidth_events, pure": the same code with no msgspec reader). Two pydantic peers are
+measured (``pydantic_peers.py``): the equivalent model, which does what we do, and the lax one,
+pydantic's default types; msgspec (``msgspec_peers.py``) does less still.
 
 Everything is measured in this one run, interleaved: each round times every row and every
 contender once, all in one shuffled order, so that the noise of a shared machine falls on all of
@@ -24,6 +26,7 @@ of issue 14 (and the earlier ones of issue 4) with its ratio and spread.
 """
 
 import argparse
+import collections
 import gc
 import os
 import platform
@@ -34,6 +37,7 @@ import subprocess
 import sys
 import timeit
 import tracemalloc
+import types
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,8 +94,16 @@ RATIO_WIDTH = 18  # "1.33x (1.29-1.38)~"
 TAGGED = 0.7  # the share of generated bodies with a tag
 NOISY = 0.1  # a spread of quartiles wider than this share of the median
 OURS = "bandwidth_events"
-CONTENDERS = (OURS, "pydantic", "pydantic lax", "msgspec", "bandwidth-sdk")
-RATIOS = {"vs pydantic": "pydantic", "vs lax": "pydantic lax", "vs SDK": "bandwidth-sdk"}
+PURE = "bandwidth_events, pure"  # the default install: no fast extra
+CONTENDERS = (OURS, PURE, "pydantic", "pydantic lax", "msgspec", "bandwidth-sdk")
+# Each ratio column: whose time over whose.
+RATIOS = {
+    "vs pydantic": (OURS, "pydantic"),
+    "vs lax": (OURS, "pydantic lax"),
+    "pure vs pydantic": (PURE, "pydantic"),
+    "pure vs lax": (PURE, "pydantic lax"),
+    "vs SDK": (OURS, "bandwidth-sdk"),
+}
 PARSE_KNOWN, PARSE_DISPATCH = "parse, class known", "parse, dispatch on eventType"
 Job = Callable[[], object] | str  # a string: why the contender has no time ("n/a", "fails")
 Samples = dict[str, list[float] | str]  # per contender: its time per call in each round
@@ -155,15 +167,33 @@ def failing(job: Callable[[], object]) -> Job:
     return job
 
 
+def as_installed_pure(parse: Callable[..., Any]) -> Callable[..., Any]:
+    """Give parse_event as the default install runs it: the same code, no msgspec reader."""
+    namespace = dict(parse.__globals__)
+    namespace["_RAW_READERS"] = collections.defaultdict(lambda: None)
+    return types.FunctionType(parse.__code__, namespace, parse.__name__, parse.__defaults__)
+
+
+parse_pure = as_installed_pure(parse_event)
+
+
 def jobs_for(name: str, body: bytes) -> dict[str, dict[str, Job]]:
     """Give every operation's job per contender, on one documented body."""
     ours = parse_event(body)
     ours_cls = type(ours)
+    assert parse_pure(body) == ours  # noqa: S101 -- the two installs read the same
+    same = "as ours"  # writing does not use msgspec
     jobs: dict[str, dict[str, Job]] = {
-        "parse, dispatch on eventType": {OURS: lambda: parse_event(body)},
-        "parse, class known": {OURS: lambda: parse_event(body, ours_cls)},
-        "to_json": {OURS: lambda: to_json(ours)},
-        "to_dict": {OURS: lambda: to_dict(ours)},
+        "parse, dispatch on eventType": {
+            OURS: lambda: parse_event(body),
+            PURE: lambda: parse_pure(body),
+        },
+        "parse, class known": {
+            OURS: lambda: parse_event(body, ours_cls),
+            PURE: lambda: parse_pure(body, ours_cls),
+        },
+        "to_json": {OURS: lambda: to_json(ours), PURE: same},
+        "to_dict": {OURS: lambda: to_dict(ours), PURE: same},
     }
     for peer, classes, dispatching in (
         ("pydantic", PYDANTIC_CLASSES, PydanticEvent),
@@ -268,7 +298,7 @@ def payload_table(rounds: int, number: int) -> dict[Row, Samples]:
                 line.payload,
                 line.operation,
                 *(cell(median(times[c])) for c in CONTENDERS),
-                *(str(ratios(times[OURS], times[peer]) or "-") for peer in RATIOS.values()),
+                *(str(ratios(times[mine], times[peer]) or "-") for mine, peer in RATIOS.values()),
             )
         )
     print("~: a noisy row, its quartiles spread by more than a tenth of its median")
@@ -476,14 +506,20 @@ class Check(NamedTuple):
         return f"  {'PASS' if met else 'FAIL'}  {self.label}: {self.measured}{self.detail}"
 
 
-def per_event(
-    samples: dict[Row, Samples], operation: str, peer: str, limit: float, label: str
+def per_event(  # noqa: PLR0913 -- one target's every part
+    samples: dict[Row, Samples],
+    operation: str,
+    peer: str,
+    limit: float,
+    label: str,
+    *,
+    mine: str = OURS,
 ) -> Check:
     """Check one target on every body of every event: the worst body's ratio, and who is over."""
     found = {
         line: each
         for line, times in samples.items()
-        if line.operation == operation and (each := ratios(times[OURS], times[peer])) is not None
+        if line.operation == operation and (each := ratios(times[mine], times[peer])) is not None
     }
     worst_line = max(found, key=lambda line: found[line].median)
     events = sorted({line.event_type for line in found})
@@ -517,7 +553,8 @@ def main() -> None:
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
         f"bandwidth_events {bandwidth_events.__version__}, pydantic {pydantic.VERSION}, msgspec "
         f"{msgspec.__version__}, bandwidth-sdk {_version('bandwidth-sdk')}; "
-        f"{rounds} rounds x {number} calls, medians in microseconds per call\n"
+        f"{rounds} rounds x {number} calls, medians in microseconds per call; "
+        f"{OURS} with its fast extra (msgspec reads raw bodies), {PURE} without\n"
     )
     samples = payload_table(rounds, number)
     imports = report_imports(5 if args.quick else 21)
@@ -649,6 +686,18 @@ def report_targets(  # noqa: PLR0913 -- every measurement, once
     ]
     print("\nTargets (issue 14): ours / theirs, median (quartiles of the per-round ratios)")
     for check in checks:
+        print(check.line())
+    pure = [
+        per_event(samples, operation, peer, limit, f"{label}, default install", mine=PURE)
+        for operation, peer, limit, label in (
+            (PARSE_KNOWN, "pydantic", 0.8, "parse, class known <= 0.8x pydantic"),
+            (PARSE_DISPATCH, "pydantic", 0.8, "parse, dispatching <= 0.8x pydantic"),
+            (PARSE_KNOWN, "pydantic lax", 1.0, "parse, class known <= 1.0x lax"),
+            (PARSE_DISPATCH, "pydantic lax", 1.0, "parse, dispatching <= 1.0x lax"),
+        )
+    ]
+    print("\nThe same parse targets without the fast extra (msgspec), as the default install:")
+    for check in pure:
         print(check.line())
     sdk_parse = ratios(seed[PARSE_KNOWN][OURS], seed[PARSE_KNOWN]["bandwidth-sdk"])
     earlier = [

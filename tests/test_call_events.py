@@ -42,7 +42,7 @@ from bandwidth_events import (
     to_dict,
     to_json,
 )
-from bandwidth_events._api import _READERS
+from bandwidth_events._api import _RAW_READERS, _READERS
 from bandwidth_events._events import EVENT_CLASSES
 from bandwidth_events._reader import make_reader
 
@@ -470,13 +470,19 @@ class TestGeneratedReaders:
             "<bandwidth_events reader bandwidth_events._events.calls.Answer>"
         )
 
-    def test_a_bug_in_a_reader_is_not_hidden(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The fast path falls back only on a refusal: any other exception is let out."""
+    @pytest.mark.parametrize("reader", ["dict", "msgspec"])
+    def test_a_bug_in_a_reader_is_not_hidden(
+        self, monkeypatch: pytest.MonkeyPatch, reader: str
+    ) -> None:
+        """The fast paths fall back only on a refusal: any other exception is let out."""
 
         def broken(_body: object) -> object:
             raise RuntimeError("a bug")
 
-        monkeypatch.setitem(_READERS, Answer, broken)
+        # The msgspec reader of raw bodies comes first, if msgspec is installed.
+        monkeypatch.setitem(_RAW_READERS, Answer, broken if reader == "msgspec" else None)
+        if reader == "dict":
+            monkeypatch.setitem(_READERS, Answer, broken)
 
         with pytest.raises(RuntimeError, match="a bug"):
             parse_event(golden("answer"), Answer)

@@ -11,6 +11,7 @@ from ._events import EVENT_CLASSES, UnknownEvent, VoiceEvent
 from ._json import NotJsonError, copy_object, dumps, is_object, may_be_inexact
 from ._naming import EVENT_TYPE, aliases, wire_name
 from ._reader import DECLINED, Reader, make_reader
+from ._structs import RawReader, raw_reader
 from ._writer import Writer, make_writer, write_unknown
 
 if TYPE_CHECKING:
@@ -76,9 +77,23 @@ class _Writers(dict[type[Any], Writer]):
         return writer
 
 
+class _RawReaders(dict[type[Any] | None, RawReader | None]):
+    """The msgspec readers of raw bodies (``_structs``), by event class or for any (``None``).
+
+    ``None`` for each when msgspec is not installed (looked for on the first raw body).
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, key: type[Any] | None) -> RawReader | None:
+        reader = self[key] = raw_reader(key)
+        return reader
+
+
 _EVENT_CLASS_SET: Final = frozenset(EVENT_CLASSES.values())
 _READERS: Final = _Readers[type[Any]]({cls: cls for cls in _EVENT_CLASS_SET})
 _READERS_BY_TYPE: Final = _Readers[str](EVENT_CLASSES)
+_RAW_READERS: Final = _RawReaders()
 # Every class to_dict writes, and its writer (see _writer), made on first use like the readers.
 _WRITERS: Final = _Writers()
 _WRITERS[UnknownEvent] = write_unknown
@@ -115,15 +130,22 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
         TypeError: ``cls`` is not an event class this library models (a programming error,
             not a bad body).
     """
-    # The fast path: raw JSON (or a dict) in Bandwidth's format. Whatever it declines (not JSON,
-    # not an object, an unknown eventType, a field the reader does not take) is read again
-    # below, which explains or gives an UnknownEvent. Anything else it raises is a bug, let out.
+    # The fast paths: raw JSON (or a dict) in Bandwidth's format, decoded by msgspec if it is
+    # installed, or by orjson. Whatever they decline (not JSON, not an object, an unknown
+    # eventType, a field the reader does not take) is read again below, which explains or gives
+    # an UnknownEvent. Anything else they raise is a bug, let out.
     raw: Any = data
     # A mapping is copied (and checked) first: nothing the caller's object does reaches past
     # here, and nothing it holds is kept that could not be written back.
     payload: Any = None if type(raw) in _RAW_TYPES or _is_raw(raw) else _plain(raw)
     try:
         if payload is None:
+            read_raw = _RAW_READERS[cls]
+            if read_raw is not None:
+                try:
+                    return read_raw(raw)  # type: ignore[no-any-return]
+                except DECLINED:
+                    pass  # read by orjson and the dict reader, or explained
             payload = _loads(raw)  # a subclass of a raw type is refused here, and read below
         if payload.__class__ is dict:
             reader = _READERS_BY_TYPE[payload[EVENT_TYPE]] if cls is None else _READERS[cls]

@@ -68,6 +68,9 @@ class Kind:
         write: Attribute value to wire value; ``None`` writes it as it is (or, for a nested
             class, through that class's own hook).
         reader: The fast reader's statements (see the module's docs).
+        checks: The statements that refuse a wire value of another JSON type than
+            ``wire_type``, run before ``reader``'s by a reader of decoded JSON; a reader of
+            values a decoder has checked already (``_structs``) leaves them out.
         names: The objects those statements use, each named ``{p}`` plus its key.
         writer: The generated writer's statements (``_writer``) turning the attribute value
             in ``v`` into its wire value, faster than ``write`` (which they may call as
@@ -85,6 +88,9 @@ class Kind:
         from_text: The wire value of a query parameter's text, for callbacks Bandwidth sends
             with ``GET`` (``"1"`` is the integer 1); ``None``: the text itself. What it cannot
             read it gives back as the text, for the converter to refuse by name.
+        wire_type: The type of the JSON value that holds it on the wire (``str`` for a
+            timestamp; ``null`` aside, for an optional one), for a decoder that checks types as
+            it decodes (``_structs``); ``None`` for a nested class, whose own fields say.
     """
 
     read: Read | None
@@ -101,6 +107,8 @@ class Kind:
     alternative: Callable[[object], bool] | None = None
     write_alternative: Write | None = None
     from_text: Callable[[str], object] | None = None
+    checks: tuple[str, ...] = ()
+    wire_type: object = None
 
 
 def _read_str(value: object) -> str:
@@ -210,14 +218,16 @@ def _wire_durations(_st: "ModuleType") -> "SearchStrategy[Any]":
 # The types with a rule of their own. Generic shapes (optional, open enum, tuple, nested class)
 # are built by kind_of from the kinds of their parts.
 _KINDS: Final[Mapping[object, Kind]] = {
-    str: Kind(_read_str, None, (_REFUSE_NON_STR,), _text, _text),
+    str: Kind(_read_str, None, (), _text, _text, checks=(_REFUSE_NON_STR,), wire_type=str),
     int: Kind(
         _read_int,
         None,
-        ("if v.__class__ is not int: raise _Refused",),
+        (),
         lambda st: st.integers(-(2**63), 2**64 - 1),
         lambda st: st.integers(0, 2**31 - 1),
         from_text=_integer_from_text,
+        checks=("if v.__class__ is not int: raise _Refused",),
+        wire_type=int,
     ),
     float: Kind(
         _read_number,
@@ -227,6 +237,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
         lambda st: st.floats(0, 1) | st.integers(0, 1),
         names={"read": _read_number},
         from_text=_number_from_text,
+        wire_type=int | float,
     ),
     # Bandwidth writes its booleans as the strings "true" and "false": that is the spelling
     # written by default, and a JSON boolean is the alternative one, kept when received.
@@ -240,6 +251,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
         writer=("v = 'true' if v else 'false'",),
         alternative=_is_bool,
         write_alternative=bool,
+        wire_type=str | bool,
     ),
     # Bandwidth's shape inline (see _timestamps), anything else through the full reader. A value
     # that is not a string fails the shape check or raises: refused.
@@ -268,6 +280,7 @@ _KINDS: Final[Mapping[object, Kind]] = {
             "else: v = {p}write(v)",
         ),
         convert=to_utc,
+        wire_type=str,
     ),
     # Seconds with a fraction inline (see _durations), anything else through the full reader.
     timedelta: Kind(
@@ -289,16 +302,19 @@ _KINDS: Final[Mapping[object, Kind]] = {
             "finer": finer_seconds,
         },
         validate=require_not_negative,
+        wire_type=str,
     ),
     Mapping[str, str]: Kind(
         _read_str_map,
         dict,
-        ("if v.__class__ is not dict: raise _Refused", "v = {p}read(v)"),
+        ("v = {p}read(v)",),
         lambda st: st.dictionaries(st.text(), st.text(), max_size=3),
         lambda st: st.dictionaries(st.text(), st.text(), max_size=3),
         names={"read": _read_str_map},
         convert=_freeze_str_map,
         from_text=_json_from_text,
+        checks=("if v.__class__ is not dict: raise _Refused",),
+        wire_type=dict[str, str],
     ),
 }
 
@@ -382,12 +398,14 @@ def _open_enum(members: type[StrEnum]) -> Kind:
     return Kind(
         _read_str,
         str,  # a member as its value; other strings as they are
-        (_REFUSE_NON_STR, "v = {p}members.get(v, v)"),
+        ("v = {p}members.get(v, v)",),
         lambda st: st.sampled_from(list(members)) | st.sampled_from(known) | st.text(),
         lambda st: st.sampled_from(known) | st.text(),
         names={"members": by_value, "plain": plain},
         writer=("v = {p}plain.get(v) or {p}write(v)",),
         convert=convert,
+        checks=(_REFUSE_NON_STR,),
+        wire_type=str,
     )
 
 
@@ -416,12 +434,14 @@ def _tuple_of(item: Kind) -> Kind:
     return Kind(
         read,
         list if write_item is None else lambda value: list(map(write_item, value)),
-        ("if v.__class__ is not list: raise _Refused", "v = tuple([{p}item(x) for x in v])"),
+        ("v = tuple([{p}item(x) for x in v])",),
         lambda st: st.lists(item.values(st), max_size=3).map(tuple),
         lambda st: st.lists(item.wire(st), max_size=3),
         convert=convert,
         item=item,
         from_text=_json_from_text,
+        checks=("if v.__class__ is not list: raise _Refused",),
+        wire_type=list[item.wire_type],  # type: ignore[name-defined]
     )
 
 
@@ -441,7 +461,8 @@ def _nested(model: type[Any]) -> Kind:
     return Kind(
         None,
         None,
-        ("if v.__class__ is not dict: raise _Refused", "v = {p}read(v)"),
+        # The class's own reader checks that it was given an object (see _reader).
+        ("v = {p}read(v)",),
         values,
         wire,
         model=model,

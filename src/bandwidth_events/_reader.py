@@ -45,11 +45,16 @@ DECLINED: Final = (Refused, LookupError, TypeError, ValueError)
 _NO_ALTERNATIVES: Final[frozenset[str]] = frozenset()
 
 
-def _generate(cls: type[Any]) -> Reader:
+def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached by position
     """Give the reader of one model class, generated (see the module's docs).
 
-    An event's reader refuses a body whose ``eventType`` is not the class's; the body's shape
-    (a ``dict``) is the caller's to check.
+    It reads a decoded ``dict``, or with ``struct`` the class's msgspec struct (``_structs``),
+    whose attributes hold the body's values already checked for their JSON types, with no key
+    unknown and no field under a second key.
+
+    A dict reader of an event refuses a body whose ``eventType`` is not the class's; the
+    body's shape (a ``dict``) is the caller's to check, and a nested object's reader checks its
+    own. A struct reader leaves both to the decoder.
 
     Raises:
         TypeError: A field's type has no kind (a programming error, found at import).
@@ -68,19 +73,22 @@ def _generate(cls: type[Any]) -> Reader:
         "_no_alternatives": _NO_ALTERNATIVES,
     }
     helpers: list[str] = []
-    body: list[str] = _check_event_type(cls)
-    # The body's unknown fields: its keys beyond the modelled ones, once each absent modelled
-    # key is added back (required keys are all there, or the reader raised).
-    body.append(f"unknown = len(o) - {len(modelled)}")
+    body: list[str] = []
+    if not struct:
+        body += _check_event_type(cls)
+        # The body's unknown fields: its keys beyond the modelled ones, once each absent
+        # modelled key is added back (required keys are all there, or the reader raised).
+        body.append(f"unknown = len(o) - {len(modelled)}")
     body.append("self = _new(_cls)")
     for field in attrs.fields(cls):
         # Each slot is set through its own descriptor: the class is frozen, and this skips the
         # attribute lookup object.__setattr__ would make.
         namespace[f"_set_{field.name}"] = getattr(cls, field.name).__set__
     for wire_field in field_kinds(cls):
-        body += _field(wire_field, alias_of, namespace, helpers)
+        body += _field(wire_field, alias_of, namespace, helpers, struct)
         body.append(f"_set_{wire_field.field.name}(self, v)")
-    body.append(f"_set_{EXTRA_FIELDS}(self, _extra(o, _modelled) if unknown else _empty)")
+    extra = "_empty" if struct else "_extra(o, _modelled) if unknown else _empty"
+    body.append(f"_set_{EXTRA_FIELDS}(self, {extra})")
     if spelled:
         alternatives = "frozenset(alternatives) if alternatives else _no_alternatives"
         body.append(f"_set_{WIRE_SPELLING}(self, {alternatives})")
@@ -89,21 +97,32 @@ def _generate(cls: type[Any]) -> Reader:
     source = "\n".join([*helpers, "def read(o):", *("    " + line for line in body)]) + "\n"
     if "alternatives.append" in source and not spelled:
         raise TypeError(f"{cls.__name__} has fields spelled two ways but no {WIRE_SPELLING} field")
-    filename = f"<bandwidth_events reader {cls.__module__}.{cls.__qualname__}>"
+    what = "struct reader" if struct else "reader"
+    filename = f"<bandwidth_events {what} {cls.__module__}.{cls.__qualname__}>"
     reader: Reader = register_source(filename, source, namespace)["read"]
     return reader
 
 
-#: `_generate` memoised: each class's reader is generated once, on first use. (The cast: mypy
-#: counts no class as Hashable.)
-make_reader: Final = cast("Callable[[type[Any]], Reader]", cache(_generate))
+# Each class's reader is generated once, on first use. (The casts: mypy counts no class as
+# Hashable.)
+_generate_cached: Final = cast("Callable[[type[Any], bool], Reader]", cache(_generate))
+
+
+def make_reader(cls: type[Any]) -> Reader:
+    """Give the reader of a model class's decoded bodies (see `_generate`)."""
+    return _generate_cached(cls, False)  # noqa: FBT003 -- see _generate
+
+
+def make_struct_reader(cls: type[Any]) -> Reader:
+    """Give the reader of a model class's msgspec structs (see `_generate`)."""
+    return _generate_cached(cls, True)  # noqa: FBT003 -- see _generate
 
 
 def _check_event_type(cls: type[Any]) -> list[str]:
-    """Give the statements that refuse a body of another event (none for a nested object)."""
+    """Give the statements that refuse a body of another event, or a nested object not a dict."""
     event_type: str | None = getattr(cls, "event_type", None)
     if event_type is None:
-        return []
+        return ["if o.__class__ is not dict: raise _Refused"]
     others: tuple[str, ...] = cls.event_type_aliases
     lines = [f"t = o[{EVENT_TYPE!r}]", f"if t != {event_type!r}:"]
     if not others:
@@ -128,13 +147,18 @@ def _field(
     alias_of: Mapping[str, str],
     namespace: dict[str, Any],
     helpers: list[str],
+    struct: bool,  # noqa: FBT001 -- see _generate
 ) -> list[str]:
     """Give the statements that read one field's wire value into ``v``, or refuse."""
     name, key, kind = wire_field.field.name, wire_field.key, wire_field.kind
-    convert = _statements(kind, f"_{name}_", namespace, helpers)
+    convert = _statements(kind, f"_{name}_", namespace, helpers, struct)
     if kind.alternative is not None:
         namespace[f"_{name}_alternative"] = kind.alternative
         convert = [f"if _{name}_alternative(v): alternatives.append({key!r})", *convert]
+    if struct:
+        if not wire_field.optional or not convert:
+            return [f"v = o.{name}", *convert]
+        return [f"v = o.{name}", "if v is not None:", *("    " + line for line in convert)]
     alias = alias_of.get(key)
     if alias is not None:
         if wire_field.optional:
@@ -169,17 +193,22 @@ def _fetch_either(key: str, alias: str) -> list[str]:
 
 
 def _statements(
-    kind: Kind, prefix: str, namespace: dict[str, Any], helpers: list[str]
+    kind: Kind,
+    prefix: str,
+    namespace: dict[str, Any],
+    helpers: list[str],
+    struct: bool,  # noqa: FBT001 -- see _generate
 ) -> list[str]:
     """Give a kind's statements with its names put in the namespace under ``prefix``."""
     for name, value in kind.names.items():
         namespace[prefix + name] = value
     if kind.model is not None:
-        namespace[prefix + "read"] = make_reader(kind.model)
+        namespace[prefix + "read"] = _generate_cached(kind.model, struct)
     if kind.item is not None:
-        item = _statements(kind.item, prefix + "item_", namespace, helpers)
+        item = _statements(kind.item, prefix + "item_", namespace, helpers, struct)
         helpers += [f"def {prefix}item(v):", *("    " + line for line in item), "    return v"]
-    return [line.format(p=prefix) for line in kind.reader]
+    lines = kind.reader if struct else kind.checks + kind.reader
+    return [line.format(p=prefix) for line in lines]
 
 
 def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mapping[str, object]:

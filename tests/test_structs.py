@@ -1,0 +1,190 @@
+"""The ``fast`` extra's reader of raw bodies (msgspec), pinned to the converter.
+
+Whatever it accepts it must read exactly as the converter and the dict reader do; what it
+refuses, they read. Run with msgspec installed (the tests sessions) and without (the pure one,
+which skips all but the last test).
+"""
+
+# pyright: reportPrivateUsage=false
+# (These tests compare private fast and general paths directly.)
+
+import json
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any, cast
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bandwidth_events import (
+    ConferenceCompleted,
+    ConferenceCreated,
+    EventParseError,
+    RealTimeTranscriptionAvailable,
+    RealTimeTranscriptionRejected,
+    RealTimeTranscriptionStarted,
+    RealTimeTranscriptionStopped,
+    VoiceEvent,
+    _api,
+    _structs,
+    parse_event,
+)
+from bandwidth_events._api import _RAW_READERS, _RawReaders, converter
+from bandwidth_events._kinds import field_kinds
+from bandwidth_events._reader import DECLINED, Refused
+
+from .conftest import PAYLOADS, golden
+from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
+
+needs_msgspec = pytest.mark.skipif(find_spec("msgspec") is None, reason="msgspec not installed")
+
+# The classes with a field under a second wire key: their dict reader reads either key.
+LEFT_OUT = {
+    RealTimeTranscriptionAvailable,
+    RealTimeTranscriptionRejected,
+    RealTimeTranscriptionStarted,
+    RealTimeTranscriptionStopped,
+}
+
+
+def class_of(payload: dict[str, Any]) -> type[VoiceEvent]:
+    """Give the class of a generated body, by its eventType (either spelling)."""
+    event_type = payload["eventType"]
+    return next(c for c in EVENT_CLASSES if event_type in (c.event_type, *c.event_type_aliases))
+
+
+def raw(payload: dict[str, Any]) -> bytes:
+    """Give a body's JSON text (the standard library's: any integer, escaped surrogates)."""
+    return json.dumps(payload).encode()
+
+
+def keeps_unknown_fields(model: object) -> bool:
+    """Tell whether an event, or an object nested in it, kept a field it does not model."""
+    if not attrs.has(type(model)):
+        return False  # an optional object, absent
+    if getattr(model, "extra_fields", None):
+        return True
+    return any(
+        keeps_unknown_fields(getattr(model, wire_field.field.name))
+        for wire_field in field_kinds(type(model))
+        if wire_field.kind.model is not None
+    )
+
+
+def read_fast(cls: type[Any] | None, body: bytes) -> object:
+    """Give the raw reader's event, or ``Refused`` for any refusal it may make."""
+    reader = _RAW_READERS[cls]
+    assert reader is not None
+    try:
+        return reader(body)
+    except DECLINED:
+        return Refused
+
+
+@needs_msgspec
+@given(st.sampled_from(EVENT_CLASSES).flatmap(bandwidth_payloads), st.data())
+def test_raw_reader_gives_what_the_converter_gives(
+    payload: dict[str, Any], data: st.DataObject
+) -> None:
+    """For any body, valid or broken, the raw reader gives the converter's event or refuses.
+
+    It refuses no body the dict reader takes without keeping an unknown field, under an
+    eventType its class reads first, of a class it is not left out for.
+    """
+    cls = class_of(payload)
+    if data.draw(st.booleans()):
+        key = data.draw(st.sampled_from(sorted(payload.keys() - {"eventType"})))
+        payload[key] = data.draw(json_values)
+    body = raw(payload)
+    if cls in LEFT_OUT:
+        assert _RAW_READERS[cls] is None
+        return
+    fast = read_fast(cls, body)
+    assert read_fast(None, body) == fast  # dispatching, the same
+    try:
+        slow = converter().structure(payload, cls)
+    except Exception:  # noqa: BLE001 -- a bad body: the raw reader must have refused it
+        assert fast is Refused
+        return
+    if fast is Refused:
+        assert keeps_unknown_fields(slow) or payload["eventType"] != cls.event_type
+        return
+    assert fast == slow
+    for field in attrs.fields(cls):
+        assert type(getattr(fast, field.name)) is type(getattr(slow, field.name)), field.name
+    assert fast == parse_event(payload)  # the dict reader's, or the converter's
+
+
+@needs_msgspec
+@pytest.mark.parametrize("path", sorted(PAYLOADS.glob("*.json")), ids=lambda path: path.stem)
+def test_documented_bodies_take_the_raw_reader(path: Path) -> None:
+    """Each documented body of a class not left out, with no unknown field, takes it."""
+    try:
+        event = parse_event(json.loads(path.read_bytes()))
+    except EventParseError:
+        return  # refused by design (see docs/performance.md)
+    if type(event) in LEFT_OUT or keeps_unknown_fields(event):
+        assert read_fast(None, path.read_bytes()) is Refused
+        return
+    assert read_fast(type(event), path.read_bytes()) == event
+    assert read_fast(None, path.read_bytes()) == event
+
+
+@needs_msgspec
+def test_the_classes_left_out_are_those_with_a_second_wire_key() -> None:
+    """A class reads a field under either of two keys: the dict reader's job alone."""
+    left_out = {cls for cls in EVENT_CLASSES if _structs.raw_reader(cls) is None}
+
+    assert left_out == LEFT_OUT
+
+
+@needs_msgspec
+def test_another_event_is_refused_and_explained() -> None:
+    """With the class known, a body of another event is refused, then named by the converter."""
+    body = golden("conferenceCompleted")
+
+    assert read_fast(ConferenceCreated, body) is Refused
+    assert type(read_fast(ConferenceCompleted, body)) is ConferenceCompleted
+    with pytest.raises(EventParseError, match="eventType"):
+        parse_event(body, ConferenceCreated)
+
+
+@needs_msgspec
+def test_what_msgspec_refuses_is_read_or_explained() -> None:
+    """An unknown key, an eventType it does not know, bad JSON: the slower paths decide."""
+    body = json.loads(golden("conferenceCompleted"))
+
+    kept = parse_event(raw(body | {"newField": [1]}), ConferenceCompleted)
+    unknown = parse_event(raw(body | {"eventType": "somethingNew"}))
+
+    assert kept.extra_fields == {"newField": [1]}
+    assert type(unknown).__name__ == "UnknownEvent"
+    with pytest.raises(EventParseError, match=r"not valid JSON"):
+        parse_event(golden("conferenceCompleted")[:-2])
+
+
+@pytest.fixture
+def without_msgspec(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Make msgspec impossible to import, with the raw readers not yet looked for."""
+    monkeypatch.setitem(__import__("sys").modules, "msgspec", None)
+    monkeypatch.setattr(_api, "_RAW_READERS", _RawReaders())
+    clear = (cast("Any", _structs.raw_reader).cache_clear, _structs._decoding.cache_clear)
+    for each in clear:
+        each()
+    yield
+    for each in clear:
+        each()
+
+
+@pytest.mark.usefixtures("without_msgspec")
+def test_without_msgspec_the_dict_reader_reads_every_body() -> None:
+    """The default install: no raw reader, and the same events."""
+    event = parse_event(golden("conferenceCompleted"))
+
+    assert type(event) is ConferenceCompleted
+    assert _structs.raw_reader(None) is None
+    assert _structs.raw_reader(ConferenceCompleted) is None
+    assert _api._RAW_READERS == {None: None}

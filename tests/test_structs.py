@@ -34,6 +34,7 @@ from bandwidth_events import (
 )
 from bandwidth_events._api import _RAW_READERS, _RawReaders, converter
 from bandwidth_events._kinds import field_kinds
+from bandwidth_events._naming import ALIAS
 from bandwidth_events._reader import DECLINED, Refused
 
 from .conftest import PAYLOADS, golden
@@ -188,3 +189,22 @@ def test_without_msgspec_the_dict_reader_reads_every_body() -> None:
     assert _structs.raw_reader(None) is None
     assert _structs.raw_reader(ConferenceCompleted) is None
     assert _api._RAW_READERS == {None: None}
+
+
+@needs_msgspec
+def test_a_class_holding_a_class_left_out_is_left_out() -> None:
+    """An object under two keys, nested in another: neither has a struct."""
+
+    @attrs.frozen(kw_only=True)
+    class Inner:
+        value: str = attrs.field(metadata={ALIAS: "other"})
+
+    @attrs.frozen(kw_only=True)
+    class Outer:
+        inner: Inner
+        name: str
+
+    structs: dict[type[Any], Any] = {}
+
+    assert _structs._struct(Outer, structs) is None
+    assert structs == {Outer: None, Inner: None}

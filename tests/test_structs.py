@@ -34,21 +34,12 @@ from bandwidth_events import (
 )
 from bandwidth_events._api import _RAW_READERS, _RawReaders, converter
 from bandwidth_events._kinds import field_kinds
-from bandwidth_events._naming import ALIAS
 from bandwidth_events._reader import DECLINED, Refused
 
-from .conftest import PAYLOADS, golden
+from .conftest import PAYLOADS, golden, golden_dict
 from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
 
 needs_msgspec = pytest.mark.skipif(find_spec("msgspec") is None, reason="msgspec not installed")
-
-# The classes with a field under a second wire key: their dict reader reads either key.
-LEFT_OUT = {
-    RealTimeTranscriptionAvailable,
-    RealTimeTranscriptionRejected,
-    RealTimeTranscriptionStarted,
-    RealTimeTranscriptionStopped,
-}
 
 
 def class_of(payload: dict[str, Any]) -> type[VoiceEvent]:
@@ -93,16 +84,13 @@ def test_raw_reader_gives_what_the_converter_gives(
     """For any body, valid or broken, the raw reader gives the converter's event or refuses.
 
     It refuses no body the dict reader takes without keeping an unknown field, under an
-    eventType its class reads first, of a class it is not left out for.
+    eventType its class reads first.
     """
     cls = class_of(payload)
     if data.draw(st.booleans()):
         key = data.draw(st.sampled_from(sorted(payload.keys() - {"eventType"})))
         payload[key] = data.draw(json_values)
     body = raw(payload)
-    if cls in LEFT_OUT:
-        assert _RAW_READERS[cls] is None
-        return
     fast = read_fast(cls, body)
     assert read_fast(None, body) == fast  # dispatching, the same
     try:
@@ -122,12 +110,12 @@ def test_raw_reader_gives_what_the_converter_gives(
 @needs_msgspec
 @pytest.mark.parametrize("path", sorted(PAYLOADS.glob("*.json")), ids=lambda path: path.stem)
 def test_documented_bodies_take_the_raw_reader(path: Path) -> None:
-    """Each documented body of a class not left out, with no unknown field, takes it."""
+    """Each documented body with no unknown field takes it."""
     try:
         event = parse_event(json.loads(path.read_bytes()))
     except EventParseError:
         return  # refused by design (see docs/performance.md)
-    if type(event) in LEFT_OUT or keeps_unknown_fields(event):
+    if keeps_unknown_fields(event):
         assert read_fast(None, path.read_bytes()) is Refused
         return
     assert read_fast(type(event), path.read_bytes()) == event
@@ -135,11 +123,32 @@ def test_documented_bodies_take_the_raw_reader(path: Path) -> None:
 
 
 @needs_msgspec
-def test_the_classes_left_out_are_those_with_a_second_wire_key() -> None:
-    """A class reads a field under either of two keys: the dict reader's job alone."""
-    left_out = {cls for cls in EVENT_CLASSES if _structs.raw_reader(cls) is None}
+@pytest.mark.parametrize(
+    "cls",
+    [
+        RealTimeTranscriptionAvailable,
+        RealTimeTranscriptionRejected,
+        RealTimeTranscriptionStarted,
+        RealTimeTranscriptionStopped,
+    ],
+)
+def test_a_field_with_two_keys_is_read_under_either_and_never_both(cls: type[VoiceEvent]) -> None:
+    """The transcription object comes under one of its two keys; both, or a null, is refused."""
+    rest = golden_dict(cls.event_type)
+    value = rest.pop("transcription", None) or rest.pop("realTimeTranscription")
+    body, second = rest | {"realTimeTranscription": value}, rest | {"transcription": value}
 
-    assert left_out == LEFT_OUT
+    first = read_fast(cls, raw(body))
+    other = read_fast(cls, raw(second))
+
+    assert first == parse_event(body)
+    assert other == parse_event(second)
+    assert getattr(other, "wire_spelling", None) == {"realTimeTranscription"}
+    for refused in (
+        body | {"transcription": body["realTimeTranscription"]},
+        body | {"realTimeTranscription": None},
+    ):
+        assert read_fast(cls, raw(refused)) is Refused
 
 
 @needs_msgspec
@@ -189,22 +198,3 @@ def test_without_msgspec_the_dict_reader_reads_every_body() -> None:
     assert _structs.raw_reader(None) is None
     assert _structs.raw_reader(ConferenceCompleted) is None
     assert _api._RAW_READERS == {None: None}
-
-
-@needs_msgspec
-def test_a_class_holding_a_class_left_out_is_left_out() -> None:
-    """An object under two keys, nested in another: neither has a struct."""
-
-    @attrs.frozen(kw_only=True)
-    class Inner:
-        value: str = attrs.field(metadata={ALIAS: "other"})
-
-    @attrs.frozen(kw_only=True)
-    class Outer:
-        inner: Inner
-        name: str
-
-    structs: dict[type[Any], Any] = {}
-
-    assert _structs._struct(Outer, structs) is None
-    assert structs == {Outer: None, Inner: None}

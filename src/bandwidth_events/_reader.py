@@ -44,13 +44,23 @@ DECLINED: Final = (Refused, LookupError, TypeError, ValueError)
 
 _NO_ALTERNATIVES: Final[frozenset[str]] = frozenset()
 
+#: A key the body left out: what a reader's ``o.get`` gives, and a struct's default for a key
+#: with a second spelling (``None`` would hide a ``null``, which the converter refuses there).
+ABSENT: Final = object()
+
+
+def second_key_attribute(name: str) -> str:
+    """Give the struct attribute of a field's second wire key (see `aliases`)."""
+    return f"{name}__second_key"
+
 
 def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached by position
     """Give the reader of one model class, generated (see the module's docs).
 
     It reads a decoded ``dict``, or with ``struct`` the class's msgspec struct (``_structs``),
     whose attributes hold the body's values already checked for their JSON types, with no key
-    unknown and no field under a second key.
+    unknown; a field with a second wire key has an attribute for each key, `ABSENT` for the
+    key that did not come.
 
     A dict reader of an event refuses a body whose ``eventType`` is not the class's; the
     body's shape (a ``dict``) is the caller's to check, and a nested object's reader checks its
@@ -66,7 +76,7 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
         "_Refused": Refused,
         "_cls": cls,
         "_new": object.__new__,
-        "_absent": object(),
+        "_absent": ABSENT,
         "_modelled": modelled,
         "_extra": _extra_fields,
         "_empty": EMPTY_OBJECT,
@@ -155,15 +165,17 @@ def _field(
     if kind.alternative is not None:
         namespace[f"_{name}_alternative"] = kind.alternative
         convert = [f"if _{name}_alternative(v): alternatives.append({key!r})", *convert]
-    if struct:
-        if not wire_field.optional or not convert:
-            return [f"v = o.{name}", *convert]
-        return [f"v = o.{name}", "if v is not None:", *("    " + line for line in convert)]
     alias = alias_of.get(key)
     if alias is not None:
         if wire_field.optional:
             raise TypeError(f"{key} is optional and has a second wire key: not supported yet")
+        if struct:
+            return _fetch_either_attribute(name, key) + convert
         return _fetch_either(key, alias) + convert
+    if struct:
+        if not wire_field.optional or not convert:
+            return [f"v = o.{name}", *convert]
+        return [f"v = o.{name}", "if v is not None:", *("    " + line for line in convert)]
     if not wire_field.optional:
         return [f"v = o[{key!r}]", *convert]
     # Absent or a value: one test each way.
@@ -189,6 +201,19 @@ def _fetch_either(key: str, alias: str) -> list[str]:
         f"    v = o[{alias!r}]",
         f"    alternatives.append({key!r})",
         f"elif {alias!r} in o: raise _Refused",
+    ]
+
+
+def _fetch_either_attribute(name: str, key: str) -> list[str]:
+    """Give `_fetch_either`'s statements for a struct, which has an attribute per key."""
+    second = second_key_attribute(name)
+    return [
+        f"v = o.{name}",
+        "if v is _absent:",
+        f"    v = o.{second}",
+        "    if v is _absent: raise _Refused",
+        f"    alternatives.append({key!r})",
+        f"elif o.{second} is not _absent: raise _Refused",
     ]
 
 

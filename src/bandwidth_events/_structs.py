@@ -6,12 +6,13 @@ compiled code, into a struct per model class, made here from the field kinds (ea
 field's JSON type, that required fields are there and that no key is unknown, and picks the
 event class by ``eventType`` (a tagged union). The class's struct reader (``_reader``, from the
 same kinds' statements as its dict reader) then makes the event from the struct's attributes.
+A field with a second wire key has an attribute for each key, and the reader takes the one that
+came.
 
 What msgspec does not take (a key this version does not model, an ``eventType`` it does not
-know, a value of another JSON type, anything not JSON), and what the struct reader refuses,
-goes to the dict reader and the converter as before: the event is the same either way, which
-property tests pin. A class with a field under a second wire key is left out: its dict reader
-reads either key.
+know or an event's second one, a value of another JSON type, anything not JSON), and what the
+struct reader refuses, goes to the dict reader and the converter as before: the event is the
+same either way, which property tests pin.
 
 msgspec is imported, and the structs are made, on the first raw body parsed; an install
 without it never gets here.
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias, Union, cast
 from ._events import EVENT_CLASSES
 from ._kinds import field_kinds
 from ._naming import EVENT_TYPE, aliases
-from ._reader import Reader, Refused, make_struct_reader
+from ._reader import ABSENT, Reader, Refused, make_struct_reader, second_key_attribute
 
 if TYPE_CHECKING:
     import msgspec
@@ -32,15 +33,14 @@ if TYPE_CHECKING:
 #: Reads a raw body into an event, or raises one of `_reader.DECLINED`.
 RawReader: TypeAlias = Callable[[Any], Any]
 
-# The event classes one decoder reads, each picked by its eventType: all but those with a field
-# under a second wire key. An event class with a second eventType is read under its first.
-_Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct] | None"]
+# The struct of each model class made so far.
+_Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct]"]
 
 
 def _raw_reader(cls: type[Any] | None) -> RawReader | None:
     """Give the raw-body reader for an event class, or for any event (``None``).
 
-    ``None`` if msgspec is not installed, or the class is left out (see the module's docs).
+    ``None`` if msgspec is not installed.
     """
     found = _decoding()
     if found is None:
@@ -56,10 +56,9 @@ def _raw_reader(cls: type[Any] | None) -> RawReader | None:
             return readers[struct.__class__](struct)
 
         return read_any
-    mine = [(struct, reader) for struct, (event, reader) in _by_struct().items() if event is cls]
-    if not mine:
-        return None
-    ((expected, read),) = mine
+    ((expected, read),) = [
+        (struct, reader) for struct, (event, reader) in _by_struct().items() if event is cls
+    ]
 
     def read_one(raw: Any) -> Any:  # noqa: ANN401 -- a raw body; an event
         try:
@@ -98,34 +97,41 @@ def _decoding() -> "tuple[Callable[[Any], Any], dict[type[Any], Reader], type[Ex
 
 @cache
 def _by_struct() -> "dict[type[Any], tuple[type[Any], Reader]]":
-    """Give each event struct, with its event class and struct reader."""
+    """Give each event struct, with its event class and struct reader.
+
+    An event class with a second ``eventType`` is read under its first.
+    """
     structs: _Structs = {}
-    found: dict[type[Any], tuple[type[Any], Reader]] = {}
-    for cls in dict.fromkeys(EVENT_CLASSES.values()):
-        struct = _struct(cls, structs)
-        if struct is not None:
-            found[struct] = (cls, make_struct_reader(cls))
-    return found
+    return {
+        _struct(cls, structs): (cls, make_struct_reader(cls))
+        for cls in dict.fromkeys(EVENT_CLASSES.values())
+    }
 
 
-def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct] | None":
-    """Make the struct of a model class (its nested ones first), or ``None`` to leave it out."""
+def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct]":
+    """Make the struct of a model class, its nested ones first (no model class holds itself)."""
     import msgspec  # noqa: PLC0415 -- imported already by _decoding
 
     if cls in structs:
         return structs[cls]
-    structs[cls] = None  # left out until made (no model class holds itself)
-    if aliases(cls):
-        return None
-    fields: list[tuple[str, Any] | tuple[str, Any, None]] = []
+    second_keys = aliases(cls)
+    fields: list[tuple[str, Any] | tuple[str, Any, object]] = []
+    rename: dict[str, str] = {}
     for wire_field in field_kinds(cls):
         kind = wire_field.kind
         wire: Any = kind.wire_type if kind.model is None else _struct(kind.model, structs)
-        if wire is None:
-            return None  # a nested class left out
-        name = wire_field.field.name
+        name, key = wire_field.field.name, wire_field.key
+        rename[name] = key
+        second = second_keys.get(key)
+        if second is not None:
+            # Either key, each ABSENT when it did not come (a null is refused, as it must be).
+            fields += [(name, wire, ABSENT), (second_key_attribute(name), wire, ABSENT)]
+            rename[second_key_attribute(name)] = second
         # An optional field may be null or absent: either is None, as for the dict reader.
-        fields.append((name, wire | None, None) if wire_field.optional else (name, wire))
+        elif wire_field.optional:
+            fields.append((name, wire | None, None))
+        else:
+            fields.append((name, wire))
     event_type: str | None = getattr(cls, "event_type", None)
     struct = msgspec.defstruct(
         cls.__name__,
@@ -133,7 +139,7 @@ def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct] | None":
         module=__name__,
         kw_only=True,
         forbid_unknown_fields=True,
-        rename={field.name: key for field, key, _annotation, _kind in field_kinds(cls)},
+        rename=rename,
         tag_field=EVENT_TYPE if event_type else None,
         tag=event_type,
         # Decoded, read and dropped: never in a cycle, so the collector need not track them.

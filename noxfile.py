@@ -53,7 +53,7 @@ find_pyenv_pythons()
 def install(session: nox.Session, *groups: str) -> None:
     """Install the package (editable, with its extras) and the named dependency groups."""
     session.install(
-        "-e", ".[testing,inbox,celery]", *nox.project.dependency_groups(PYPROJECT, *groups)
+        "-e", ".[testing,inbox,celery,fast]", *nox.project.dependency_groups(PYPROJECT, *groups)
     )
 
 

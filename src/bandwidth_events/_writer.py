@@ -16,8 +16,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, Final, TypeAlias, cast
 
-import attrs
-
 from ._events import UnknownEvent
 from ._json import copy_object, holds_containers
 from ._kinds import Kind, field_kinds, spelled_two_ways
@@ -65,7 +63,8 @@ def _generate(cls: type[Any]) -> Writer:
             store = ("    " + line for line in (*convert, f"w[{key_of}] = v"))
             rest += [f"v = o.{name}", "if v is not None:", *store]
     body += ["w = {" + ", ".join(display) + "}", *rest]
-    if any(field.name == WIRE_SPELLING for field in attrs.fields(cls)):
+    # The spellings a key's own place does not write (above): a value's, or the eventType's.
+    if spelled_two_ways(cls) or getattr(cls, "event_type_aliases", ()):
         namespace["_respell"] = _respeller(cls)
         body.append(f"if o.{WIRE_SPELLING}: w = _respell(o, w)")
     body += [

@@ -8,6 +8,7 @@ which skips all but the last test).
 # pyright: reportPrivateUsage=false
 # (These tests compare private fast and general paths directly.)
 
+import inspect
 import json
 from collections.abc import Iterator
 from importlib.util import find_spec
@@ -20,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bandwidth_events import (
+    Answer,
     ConferenceCompleted,
     ConferenceCreated,
     EventParseError,
@@ -34,7 +36,7 @@ from bandwidth_events import (
 )
 from bandwidth_events._api import _RAW_READERS, _RawReaders, converter
 from bandwidth_events._kinds import field_kinds
-from bandwidth_events._reader import DECLINED, Refused
+from bandwidth_events._reader import DECLINED, Refused, make_struct_reader
 
 from .conftest import PAYLOADS, golden, golden_dict
 from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
@@ -198,3 +200,14 @@ def test_without_msgspec_the_dict_reader_reads_every_body() -> None:
     assert _structs.raw_reader(None) is None
     assert _structs.raw_reader(ConferenceCompleted) is None
     assert _api._RAW_READERS == {None: None}
+
+
+def test_a_struct_readers_source_is_shown_in_tracebacks() -> None:
+    """A struct reader's source is registered in linecache under a name of its own."""
+    reader = make_struct_reader(Answer)
+
+    assert inspect.getsource(reader).startswith("def read(o):")
+    assert "v = o.machine_detection_result" in inspect.getsource(reader)
+    assert inspect.getsourcefile(reader) == (
+        "<bandwidth_events struct reader bandwidth_events._events.calls.Answer>"
+    )

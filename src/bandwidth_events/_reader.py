@@ -9,6 +9,10 @@ sets the slots of a new instance directly, since every value it sets is already 
 converters and validators would make of it (UTC datetimes, non-negative durations, enum
 members, read-only unknown fields). Each field's statements come from its kind (``_kinds``).
 
+With the ``fast`` extra, each class also has a struct reader (``_structs``): the same statements,
+reading the attributes of the struct msgspec decoded the body into, less the JSON-type checks
+msgspec has made (each kind keeps those apart, as ``checks``).
+
 A reader accepts less than the converter (exact ``dict``/``list``/``str``/``int`` types, no
 subclasses) and never explains: on anything unexpected it raises one of `DECLINED`, and
 `parse_event` reads the body again with the converter's detailed validation, which accepts what

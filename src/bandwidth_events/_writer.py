@@ -64,7 +64,8 @@ def _generate(cls: type[Any]) -> Writer:
             rest += [f"v = o.{name}", "if v is not None:", *store]
     body += ["w = {" + ", ".join(display) + "}", *rest]
     # The spellings a key's own place does not write (above): a value's, or the eventType's.
-    if spelled_two_ways(cls) or getattr(cls, "event_type_aliases", ()):
+    others: tuple[str, ...] = getattr(cls, "event_type_aliases", ())
+    if spelled_two_ways(cls) or others:
         namespace["_respell"] = _respeller(cls)
         body.append(f"if o.{WIRE_SPELLING}: w = _respell(o, w)")
     body += [

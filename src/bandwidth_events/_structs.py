@@ -40,7 +40,7 @@ _Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct]"]
 def _raw_reader(cls: type[Any] | None) -> RawReader | None:
     """Give the raw-body reader for an event class, or for any event (``None``).
 
-    ``None`` if msgspec is not installed.
+    ``None`` if msgspec is not installed, or ``cls`` is no event class (`parse_event` says so).
     """
     found = _decoding()
     if found is None:
@@ -56,9 +56,10 @@ def _raw_reader(cls: type[Any] | None) -> RawReader | None:
             return readers[struct.__class__](struct)
 
         return read_any
-    ((expected, read),) = [
-        (struct, reader) for struct, (event, reader) in _by_struct().items() if event is cls
-    ]
+    mine = [(struct, reader) for struct, (event, reader) in _by_struct().items() if event is cls]
+    if not mine:
+        return None
+    ((expected, read),) = mine
 
     def read_one(raw: Any) -> Any:  # noqa: ANN401 -- a raw body; an event
         try:

@@ -104,6 +104,8 @@ def pure(session: nox.Session) -> None:
     Coverage is the tests sessions' job (this one cannot reach the msgspec path).
     """
     session.install(".[testing,inbox,celery]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    # As in tests: a reused virtualenv would keep the package it was first given.
+    session.install("--force-reinstall", "--no-deps", ".")
     session.run("python", "-c", "import importlib.util as u; assert not u.find_spec('msgspec')")
     session.run("pytest", *session.posargs)
 

@@ -36,7 +36,7 @@ from bandwidth_events import (
 )
 from bandwidth_events._api import _RAW_READERS, _RawReaders, converter
 from bandwidth_events._kinds import field_kinds
-from bandwidth_events._reader import DECLINED, Refused, make_struct_reader
+from bandwidth_events._reader import Refused, make_struct_reader
 
 from .conftest import PAYLOADS, golden, golden_dict
 from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
@@ -69,13 +69,11 @@ def keeps_unknown_fields(model: object) -> bool:
 
 
 def read_fast(cls: type[Any] | None, body: bytes) -> object:
-    """Give the raw reader's event, or ``Refused`` for any refusal it may make."""
-    reader = _RAW_READERS[cls]
+    """Give a new raw reader's event (no refusal before it backs it off), or ``Refused``."""
+    reader = _structs._raw_reader(cls)
     assert reader is not None
-    try:
-        return reader(body)
-    except DECLINED:
-        return Refused
+    event = reader(body)
+    return Refused if event is None else event
 
 
 @needs_msgspec
@@ -176,6 +174,105 @@ def test_what_msgspec_refuses_is_read_or_explained() -> None:
     assert type(unknown).__name__ == "UnknownEvent"
     with pytest.raises(EventParseError, match=r"not valid JSON"):
         parse_event(golden("conferenceCompleted")[:-2])
+
+
+class Counted:
+    """A new raw reader of one class whose msgspec decoder counts its calls."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, cls: type[Any] | None) -> None:
+        found = _structs._decoding()
+        assert found is not None
+        decode, readers, refused = found
+        self.decoded = 0
+
+        def counting(raw: Any) -> Any:
+            self.decoded += 1
+            return decode(raw)
+
+        monkeypatch.setattr(_structs, "_decoding", lambda: (counting, readers, refused))
+        reader = _structs._raw_reader(cls)
+        assert reader is not None
+        self.read = reader
+
+    def tries(self, bodies: list[bytes]) -> list[bool]:
+        """Read each body; give, for each, whether msgspec was tried."""
+        tried: list[bool] = []
+        for body in bodies:
+            before = self.decoded
+            self.read(body)
+            tried.append(self.decoded > before)
+        return tried
+
+
+def runs(tried: list[bool]) -> tuple[list[int], list[int]]:
+    """Give the lengths of the runs of bodies tried, and of those left out (pauses)."""
+    marks = "".join("t" if each else "." for each in tried)
+    return [len(r) for r in marks.split(".") if r], [len(r) for r in marks.split("t") if r]
+
+
+def pauses(tried: list[bool]) -> list[int]:
+    """Give the lengths of the runs of bodies left out."""
+    return runs(tried)[1]
+
+
+COMPLETED = json.loads(golden("conferenceCompleted"))
+GOOD, UNMODELLED = raw(COMPLETED), raw(COMPLETED | {"newField": 1})
+
+
+@needs_msgspec
+@pytest.mark.parametrize("cls", [ConferenceCompleted, None], ids=["class known", "dispatching"])
+def test_a_reader_that_keeps_refusing_backs_off(
+    monkeypatch: pytest.MonkeyPatch, cls: type[Any] | None
+) -> None:
+    """Every body refused: after a few, msgspec is left out for a while, each pause longer."""
+    reader = Counted(monkeypatch, cls)
+
+    tried = reader.tries([UNMODELLED] * 20_000)
+
+    limit, first, longest = (
+        _structs.REFUSALS_TO_BACK_OFF,
+        _structs.BACK_OFF_FIRST,
+        _structs.BACK_OFF_LONGEST,
+    )
+    doubling = [first * 2**n for n in range((longest // first).bit_length())]
+    assert doubling[-1] == longest
+    tries, left_out = runs(tried)
+    # The first pause after `limit` refusals; each next one after half as many more.
+    assert tries[: len(doubling) + 2] == [limit] + [limit // 2] * (len(doubling) + 1)
+    assert left_out[: len(doubling) + 2] == [*doubling, longest, longest]
+
+
+@needs_msgspec
+def test_a_reader_backs_off_only_while_refusals_lead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Successes take refusals back; once they catch up, the next pause is the first length."""
+    reader = Counted(monkeypatch, None)
+    limit, first = _structs.REFUSALS_TO_BACK_OFF, _structs.BACK_OFF_FIRST
+
+    # As many successes as refusals, interleaved: never a pause.
+    assert all(reader.tries([UNMODELLED, GOOD] * 1000))
+    assert all(reader.tries([UNMODELLED] * (limit - 1) + [GOOD] * (limit - 1)))
+    # Two pauses, the second longer; then successes catch up, and the next pause is the first.
+    tried = reader.tries([UNMODELLED] * (limit + first + limit // 2 + 2 * first))
+    assert pauses(tried) == [first, 2 * first]
+    assert all(reader.tries([GOOD] * (limit // 2)))
+    assert pauses(reader.tries([UNMODELLED] * (limit + first + 1))) == [first]
+
+
+@needs_msgspec
+def test_a_body_left_out_is_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a reader backs off, parse_event reads every body with orjson, to the same event."""
+    reader = Counted(monkeypatch, ConferenceCompleted)
+    monkeypatch.setitem(_RAW_READERS, ConferenceCompleted, reader.read)
+    expected = parse_event(COMPLETED, ConferenceCompleted)
+    kept = parse_event(COMPLETED | {"newField": 1}, ConferenceCompleted)
+
+    events = [parse_event(body, ConferenceCompleted) for body in [UNMODELLED] * 9 + [GOOD] * 40]
+
+    assert events == [kept] * 9 + [expected] * 40
+    assert kept.extra_fields == {"newField": 1}
+    # Eight refused, then 32 left out (the ninth body and 31 good ones), then 9 read.
+    assert (_structs.REFUSALS_TO_BACK_OFF, _structs.BACK_OFF_FIRST) == (8, 32)
+    assert reader.decoded == 8 + 9
 
 
 @pytest.fixture

@@ -143,10 +143,10 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
         if payload is None:
             read_raw = _RAW_READERS[cls]
             if read_raw is not None:
-                try:
-                    return read_raw(raw)  # type: ignore[no-any-return]
-                except DECLINED:
-                    pass  # read by orjson and the dict reader, or explained
+                event = read_raw(raw)
+                if event is not None:
+                    return event  # type: ignore[no-any-return]
+                # Declined: read by orjson and the dict reader, or explained.
             payload = _loads(raw)  # a subclass of a raw type is refused here, and read below
         if payload.__class__ is dict:
             reader = _READERS_BY_TYPE[payload[EVENT_TYPE]] if cls is None else _READERS[cls]

@@ -12,7 +12,8 @@ came.
 What msgspec does not take (a key this version does not model, an ``eventType`` it does not
 know or an event's second one, a value of another JSON type, anything not JSON), and what the
 struct reader refuses, goes to the dict reader and the converter as before: the event is the
-same either way, which property tests pin.
+same either way, which property tests pin. A reader that mostly refuses (every body of an event
+with a field this version does not model) stops trying msgspec for a while (`_backing_off`).
 
 msgspec is imported, and the structs are made, on the first raw body parsed; an install
 without it never gets here.
@@ -25,12 +26,12 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias, Union, cast
 from ._events import EVENT_CLASSES
 from ._kinds import field_kinds
 from ._naming import EVENT_TYPE, aliases
-from ._reader import ABSENT, Reader, Refused, make_struct_reader, second_key_attribute
+from ._reader import ABSENT, DECLINED, Reader, make_struct_reader, second_key_attribute
 
 if TYPE_CHECKING:
     import msgspec
 
-#: Reads a raw body into an event, or raises one of `_reader.DECLINED`.
+#: Reads a raw body into an event, or gives ``None``: orjson and the dict reader are to read it.
 RawReader: TypeAlias = Callable[[Any], Any]
 
 # The struct of each model class made so far.
@@ -46,31 +47,63 @@ def _raw_reader(cls: type[Any] | None) -> RawReader | None:
     if found is None:
         return None
     decode, readers, refused = found
-    if cls is None:
+    if cls is not None:
+        # Another event's struct is a KeyError: refused, and the dict reader says which.
+        by_struct = _by_struct()
+        readers = {struct: read for struct, read in readers.items() if by_struct[struct][0] is cls}
+        if not readers:
+            return None
+    return _backing_off(decode, readers, (refused, *DECLINED))
 
-        def read_any(raw: Any) -> Any:  # noqa: ANN401 -- a raw body; an event
-            try:
-                struct = decode(raw)
-            except refused:
-                raise Refused from None
-            return readers[struct.__class__](struct)
 
-        return read_any
-    mine = [(struct, reader) for struct, (event, reader) in _by_struct().items() if event is cls]
-    if not mine:
-        return None
-    ((expected, read),) = mine
+#: Refusals more than successes by this much, and a reader stops trying msgspec for a while.
+REFUSALS_TO_BACK_OFF: Final = 8
+#: The bodies a reader first leaves to orjson when it backs off, and at most (doubling each time).
+BACK_OFF_FIRST: Final = 32
+BACK_OFF_LONGEST: Final = 4096
 
-    def read_one(raw: Any) -> Any:  # noqa: ANN401 -- a raw body; an event
+
+def _backing_off(
+    decode: Callable[[Any], Any], readers: dict[Any, Reader], declined: tuple[type[Exception], ...]
+) -> RawReader:
+    """Give a reader of raw bodies that stops trying msgspec while it mostly refuses.
+
+    A refusal costs more than orjson and the dict reader would have (about 1 µs, and an
+    exception), and a body with a key this version does not model is refused every time: when
+    Bandwidth adds a field to an event, every body of it would be. So each refusal adds one to a
+    score and each success takes one off it (down to nothing); when the refusals are ahead by
+    `REFUSALS_TO_BACK_OFF`, the next `BACK_OFF_FIRST` bodies go straight to orjson, then it
+    tries again. If the refusals stay ahead, each pause is twice the last, up to
+    `BACK_OFF_LONGEST`; once the successes catch up, the next pause is the first length again.
+
+    The event is the same either way: this only chooses which path reads it first. (Threads may
+    race on the counts; that only moves a pause.)
+    """
+    score = 0
+    skipping = 0
+    pause = BACK_OFF_FIRST
+
+    def read(raw: Any) -> Any:  # noqa: ANN401 -- a raw body; an event, or None if declined
+        nonlocal score, skipping, pause
+        if skipping:
+            skipping -= 1
+            return None
         try:
             struct = decode(raw)
-        except refused:
-            raise Refused from None
-        if struct.__class__ is not expected:
-            raise Refused  # another event: the dict reader says which
-        return read(struct)
+            event = readers[struct.__class__](struct)
+        except declined:
+            score += 1
+            if score == REFUSALS_TO_BACK_OFF:
+                skipping, pause = pause, min(2 * pause, BACK_OFF_LONGEST)
+                score //= 2  # back in the count: a few more refusals make the next pause
+            return None
+        if score:
+            score -= 1
+            if not score:
+                pause = BACK_OFF_FIRST
+        return event
 
-    return read_one
+    return read
 
 
 #: `_raw_reader` memoised: one reader per class. (The cast: mypy counts no class as Hashable.)

@@ -40,19 +40,31 @@ def fraction_of_second(digits: str) -> timedelta:
 
 def finer_seconds(minutes: str | None, seconds: str, digits: str) -> timedelta:
     """Give the duration of minutes, seconds and up to nine fractional digits, exactly."""
-    return _exact(int(seconds) + 60 * int(minutes) if minutes else int(seconds), digits)
+    # The seconds and their fraction as one number of nanoseconds: one int() for both.
+    nanoseconds = int(seconds + digits.ljust(9, "0"))
+    return _in_nanoseconds(nanoseconds + _MINUTE * int(minutes) if minutes else nanoseconds)
 
 
-def _exact(whole: int, digits: str) -> timedelta:
-    """Give whole seconds and up to nine fractional digits, exactly.
+_SECOND: Final = 10**9
+_MINUTE: Final = 60 * _SECOND
+_new_timedelta: Final = timedelta.__new__
+
+
+def _in_nanoseconds(nanoseconds: int) -> timedelta:
+    """Give a duration of so many nanoseconds, exactly.
 
     A `PreciseDuration` past the microsecond: a `timedelta` holds it only when the rest are zeros.
+
+    Raises:
+        OverflowError: Longer than `timedelta` can be.
     """
-    padded = digits.ljust(9, "0")
-    nanoseconds = int(padded[6:])
-    if nanoseconds:
-        return _precise(0, whole, int(padded[:6]), nanoseconds)
-    return timedelta(0, whole, int(padded[:6]))
+    microseconds, rest = divmod(nanoseconds, 1000)
+    if rest:
+        # timedelta's own constructor, without PreciseDuration's checks (rest is 1 to 999).
+        self = _new_timedelta(PreciseDuration, 0, 0, microseconds)
+        _set_nanoseconds(self, rest)
+        return self
+    return timedelta(0, 0, microseconds)
 
 
 def parse_duration(value: object) -> timedelta:
@@ -75,7 +87,9 @@ def parse_duration(value: object) -> timedelta:
     if hours:
         total += 3600 * int(hours)
     try:
-        return _exact(total, fraction or "")
+        return _in_nanoseconds(
+            total * _SECOND + int(fraction.ljust(9, "0")) if fraction else total * _SECOND
+        )
     except OverflowError as exc:
         raise ValueError(
             f"expected an ISO 8601 duration, received {describe(value)}: {exc}"

@@ -90,7 +90,7 @@ class Kind:
             read it gives back as the text, for the converter to refuse by name.
         wire_type: The type of the JSON value that holds it on the wire (``str`` for a
             timestamp; ``null`` aside, for an optional one), for a decoder that checks types as
-            it decodes (``_structs``); ``None`` for a nested class, whose own fields say.
+            it decodes (``_structs``): an object (``dict``) for a nested class.
     """
 
     read: Read | None
@@ -467,6 +467,9 @@ def _nested(model: type[Any]) -> Kind:
         wire,
         model=model,
         from_text=_json_from_text,
+        # Decoded as an object and read by the class's dict reader, which keeps unlisted keys
+        # (a diversion's vary by SIP parameter), where a struct would refuse them.
+        wire_type=dict[str, Any],
     )
 
 

@@ -1,16 +1,18 @@
 """The ``fast`` extra: msgspec decodes a raw body straight into a struct of its event's shape.
 
 With msgspec installed, `parse_event` hands a raw body to msgspec first. msgspec decodes it, in
-compiled code, into a struct per model class, made here from the field kinds (each kind's
-``wire_type``: a timestamp is a string, a boolean a string or a JSON boolean). That checks every
-field's JSON type, that required fields are there and that no key is unknown, and picks the
-event class by ``eventType`` (a tagged union). The class's struct reader (``_reader``, from the
-same kinds' statements as its dict reader) then makes the event from the struct's attributes.
-A field with a second wire key has an attribute for each key, and the reader takes the one that
-came.
+compiled code, into a struct per event class, made here from the field kinds (each kind's
+``wire_type``: a timestamp is a string, a boolean a string or a JSON boolean, a nested object a
+``dict``). That checks every field's JSON type, that required fields are there and that the
+event has no key it does not model, and picks the event class by ``eventType`` (a tagged
+union). The class's struct reader (``_reader``, from the same kinds' statements as its dict
+reader) then makes the event from the struct's attributes. A field with a second wire key has
+an attribute for each key, and the reader takes the one that came. A nested object is read by
+its class's dict reader, which keeps its unlisted keys: a diversion's vary by SIP parameter.
 
-What msgspec does not take (a key this version does not model, an ``eventType`` it does not
-know or an event's second one, a value of another JSON type, anything not JSON), and what the
+What msgspec does not take (a key of the event's own this version does not model, an
+``eventType`` it does not know or an event's second one, a value of another JSON type,
+anything not JSON), and what the
 struct reader refuses, goes to the dict reader and the converter as before: the event is the
 same either way, which property tests pin. A reader that mostly refuses (every body of an event
 with a field this version does not model) stops trying msgspec for a while (`_backing_off`).
@@ -33,9 +35,6 @@ if TYPE_CHECKING:
 
 #: Reads a raw body into an event, or gives ``None``: orjson and the dict reader are to read it.
 RawReader: TypeAlias = Callable[[Any], Any]
-
-# The struct of each model class made so far.
-_Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct]"]
 
 
 def _raw_reader(cls: type[Any] | None) -> RawReader | None:
@@ -135,25 +134,21 @@ def _by_struct() -> "dict[type[Any], tuple[type[Any], Reader]]":
 
     An event class with a second ``eventType`` is read under its first.
     """
-    structs: _Structs = {}
     return {
-        _struct(cls, structs): (cls, make_struct_reader(cls))
+        _struct(cls): (cls, make_struct_reader(cls))
         for cls in dict.fromkeys(EVENT_CLASSES.values())
     }
 
 
-def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct]":
-    """Make the struct of a model class, its nested ones first (no model class holds itself)."""
+def _struct(cls: type[Any]) -> "type[msgspec.Struct]":
+    """Make the struct of an event class: a nested object is a dict, for its dict reader."""
     import msgspec  # noqa: PLC0415 -- imported already by _decoding
 
-    if cls in structs:
-        return structs[cls]
     second_keys = aliases(cls)
     fields: list[tuple[str, Any] | tuple[str, Any, object]] = []
     rename: dict[str, str] = {}
     for wire_field in field_kinds(cls):
-        kind = wire_field.kind
-        wire: Any = kind.wire_type if kind.model is None else _struct(kind.model, structs)
+        wire: Any = wire_field.kind.wire_type
         name, key = wire_field.field.name, wire_field.key
         rename[name] = key
         second = second_keys.get(key)
@@ -166,18 +161,15 @@ def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct]":
             fields.append((name, wire | None, None))
         else:
             fields.append((name, wire))
-    event_type: str | None = getattr(cls, "event_type", None)
-    struct = msgspec.defstruct(
+    return msgspec.defstruct(
         cls.__name__,
         fields,
         module=__name__,
         kw_only=True,
         forbid_unknown_fields=True,
         rename=rename,
-        tag_field=EVENT_TYPE if event_type else None,
-        tag=event_type,
+        tag_field=EVENT_TYPE,
+        tag=cls.event_type,
         # Decoded, read and dropped: never in a cycle, so the collector need not track them.
         gc=False,
     )
-    structs[cls] = struct
-    return struct

@@ -90,7 +90,8 @@ class Kind:
             read it gives back as the text, for the converter to refuse by name.
         wire_type: The type of the JSON value that holds it on the wire (``str`` for a
             timestamp; ``null`` aside, for an optional one), for a decoder that checks types as
-            it decodes (``_structs``): an object (``dict``) for a nested class.
+            it decodes (``_structs``). For a nested class, ``None``: its own struct; or
+            ``dict`` if its keys vary, for its dict reader (see `struct_model`).
     """
 
     read: Read | None
@@ -467,10 +468,18 @@ def _nested(model: type[Any]) -> Kind:
         wire,
         model=model,
         from_text=_json_from_text,
-        # Decoded as an object and read by the class's dict reader, which keeps unlisted keys
-        # (a diversion's vary by SIP parameter), where a struct would refuse them.
-        wire_type=dict[str, Any],
+        # Its own struct; or, for a class whose keys vary, an object for its dict reader,
+        # which keeps unlisted keys where a struct would refuse them.
+        wire_type=dict[str, Any] if model.keys_vary else None,
     )
+
+
+def struct_model(kind: Kind) -> type | None:
+    """Give the nested class whose own struct a kind's value is decoded into (``_structs``).
+
+    ``None`` for a value that is no nested object, or one whose keys vary.
+    """
+    return kind.model if kind.wire_type is None else None
 
 
 class FieldKind(NamedTuple):

@@ -11,8 +11,8 @@ members, read-only unknown fields). Each field's statements come from its kind (
 
 With the ``fast`` extra, each class also has a struct reader (``_structs``): the same statements,
 reading the attributes of the struct msgspec decoded the body into, less the JSON-type checks
-msgspec has made (each kind keeps those apart, as ``checks``). A nested object is a ``dict``
-there too, read by its class's dict reader.
+msgspec has made (each kind keeps those apart, as ``checks``). A nested object whose keys vary
+is a ``dict`` there, read by its class's dict reader.
 
 A reader accepts less than the converter (exact ``dict``/``list``/``str``/``int`` types, no
 subclasses) and never explains: on anything unexpected it raises one of `DECLINED`, and
@@ -33,7 +33,7 @@ from typing import Any, Final, TypeAlias, cast
 import attrs
 
 from ._json import EMPTY_OBJECT, frozen_object, holds_containers, may_be_inexact
-from ._kinds import FieldKind, Kind, field_kinds
+from ._kinds import FieldKind, Kind, field_kinds, struct_model
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys
 
 Reader: TypeAlias = Callable[[Mapping[str, object]], Any]
@@ -64,13 +64,13 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
 
     It reads a decoded ``dict``, or with ``struct`` the class's msgspec struct (``_structs``),
     whose attributes hold the body's values already checked for their JSON types, with no key
-    of the event's own unknown; a nested object is a ``dict`` there, for its dict reader. A
-    field with a second wire key has an attribute for each key, `ABSENT` for the key that did
-    not come.
+    unknown, except in a nested object whose keys vary: a ``dict`` there, for its dict reader.
+    A field with a second wire key has an attribute for each key, `ABSENT` for the key that
+    did not come.
 
     A dict reader of an event refuses a body whose ``eventType`` is not the class's; the
     body's shape (a ``dict``) is the caller's to check, and a nested object's reader checks its
-    own. A struct reader leaves the event's to the decoder.
+    own. A struct reader leaves both to the decoder, but for a nested ``dict``.
 
     Raises:
         TypeError: A field's type has no kind (a programming error, found at import).
@@ -234,8 +234,9 @@ def _statements(
     for name, value in kind.names.items():
         namespace[prefix + name] = value
     if kind.model is not None:
-        # A struct's nested object is a dict (its kind's wire type): the dict reader's.
-        namespace[prefix + "read"] = make_reader(kind.model)
+        namespace[prefix + "read"] = _generate_cached(
+            kind.model, struct and struct_model(kind) is not None
+        )
     if kind.item is not None:
         item = _statements(kind.item, prefix + "item_", namespace, helpers, struct)
         helpers += [f"def {prefix}item(v):", *("    " + line for line in item), "    return v"]

@@ -1,18 +1,17 @@
 """The ``fast`` extra: msgspec decodes a raw body straight into a struct of its event's shape.
 
 With msgspec installed, `parse_event` hands a raw body to msgspec first. msgspec decodes it, in
-compiled code, into a struct per event class, made here from the field kinds (each kind's
-``wire_type``: a timestamp is a string, a boolean a string or a JSON boolean, a nested object a
-``dict``). That checks every field's JSON type, that required fields are there and that the
-event has no key it does not model, and picks the event class by ``eventType`` (a tagged
-union). The class's struct reader (``_reader``, from the same kinds' statements as its dict
-reader) then makes the event from the struct's attributes. A field with a second wire key has
-an attribute for each key, and the reader takes the one that came. A nested object is read by
-its class's dict reader, which keeps its unlisted keys: a diversion's vary by SIP parameter.
+compiled code, into a struct per model class, made here from the field kinds (each kind's
+``wire_type``: a timestamp is a string, a boolean a string or a JSON boolean). That checks every
+field's JSON type, that required fields are there and that no key is unknown, and picks the
+event class by ``eventType`` (a tagged union). The class's struct reader (``_reader``, from the
+same kinds' statements as its dict reader) then makes the event from the struct's attributes.
+A field with a second wire key has an attribute for each key, and the reader takes the one that
+came. A nested object whose keys vary (``keys_vary``: a diversion's follow the SIP header) is
+decoded as a ``dict`` instead, for its class's dict reader, which keeps the unlisted ones.
 
-What msgspec does not take (a key of the event's own this version does not model, an
-``eventType`` it does not know or an event's second one, a value of another JSON type,
-anything not JSON), and what the
+What msgspec does not take (a key this version does not model, an ``eventType`` it does not
+know or an event's second one, a value of another JSON type, anything not JSON), and what the
 struct reader refuses, goes to the dict reader and the converter as before: the event is the
 same either way, which property tests pin. A reader that mostly refuses (every body of an event
 with a field this version does not model) stops trying msgspec for a while (`_backing_off`).
@@ -26,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, Union, cast
 
 from ._events import EVENT_CLASSES
-from ._kinds import field_kinds
+from ._kinds import field_kinds, struct_model
 from ._naming import EVENT_TYPE, aliases
 from ._reader import ABSENT, DECLINED, Reader, make_struct_reader, second_key_attribute
 
@@ -35,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Reads a raw body into an event, or gives ``None``: orjson and the dict reader are to read it.
 RawReader: TypeAlias = Callable[[Any], Any]
+
+# The struct of each model class made so far.
+_Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct]"]
 
 
 def _raw_reader(cls: type[Any] | None) -> RawReader | None:
@@ -134,21 +136,26 @@ def _by_struct() -> "dict[type[Any], tuple[type[Any], Reader]]":
 
     An event class with a second ``eventType`` is read under its first.
     """
+    structs: _Structs = {}
     return {
-        _struct(cls): (cls, make_struct_reader(cls))
+        _struct(cls, structs): (cls, make_struct_reader(cls))
         for cls in dict.fromkeys(EVENT_CLASSES.values())
     }
 
 
-def _struct(cls: type[Any]) -> "type[msgspec.Struct]":
-    """Make the struct of an event class: a nested object is a dict, for its dict reader."""
+def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct]":
+    """Make the struct of a model class, its nested ones first (no model class holds itself)."""
     import msgspec  # noqa: PLC0415 -- imported already by _decoding
 
+    if cls in structs:
+        return structs[cls]
     second_keys = aliases(cls)
     fields: list[tuple[str, Any] | tuple[str, Any, object]] = []
     rename: dict[str, str] = {}
     for wire_field in field_kinds(cls):
-        wire: Any = wire_field.kind.wire_type
+        kind = wire_field.kind
+        model = struct_model(kind)
+        wire: Any = kind.wire_type if model is None else _struct(model, structs)
         name, key = wire_field.field.name, wire_field.key
         rename[name] = key
         second = second_keys.get(key)
@@ -161,15 +168,18 @@ def _struct(cls: type[Any]) -> "type[msgspec.Struct]":
             fields.append((name, wire | None, None))
         else:
             fields.append((name, wire))
-    return msgspec.defstruct(
+    event_type: str | None = getattr(cls, "event_type", None)
+    struct = msgspec.defstruct(
         cls.__name__,
         fields,
         module=__name__,
         kw_only=True,
         forbid_unknown_fields=True,
         rename=rename,
-        tag_field=EVENT_TYPE,
-        tag=cls.event_type,
+        tag_field=EVENT_TYPE if event_type else None,
+        tag=event_type,
         # Decoded, read and dropped: never in a cycle, so the collector need not track them.
         gc=False,
     )
+    structs[cls] = struct
+    return struct

@@ -98,6 +98,10 @@ class Model:
     extra_fields: Mapping[str, object] = attrs.field(
         default=EMPTY_OBJECT, converter=frozen_object, validator=_no_modelled_keys, hash=False
     )
+    #: Whether Bandwidth says to expect keys it does not list, as a diversion's follow the SIP
+    #: header's parameters. (With the ``fast`` extra, such an object is decoded as a mapping,
+    #: so that an unlisted key is read on the fast path rather than refused.)
+    keys_vary: ClassVar[bool] = False
 
     def __reduce__(self) -> tuple[object, ...]:
         cls = type(self)

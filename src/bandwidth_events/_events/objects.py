@@ -1,6 +1,7 @@
 """The objects nested in call events: each keeps its own unknown keys, like an event."""
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 import attrs
 
@@ -30,6 +31,7 @@ class Diversion(Model):
     does not list: those are kept in ``extra_fields`` (its own example sends ``unknown``).
     """
 
+    keys_vary: ClassVar[bool] = True
     orig_to: str
     reason: DiversionReason | str | None = None
     screen: str | None = None

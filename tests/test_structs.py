@@ -11,6 +11,7 @@ which skips all but the last test).
 import inspect
 import json
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, cast
@@ -309,6 +310,44 @@ def test_a_reader_backs_off_only_while_refusals_lead(monkeypatch: pytest.MonkeyP
     assert pauses(tried) == [first, 2 * first]
     assert all(reader.tries([GOOD] * (limit // 2)))
     assert pauses(reader.tries([UNMODELLED] * (limit + first + 1))) == [first]
+
+
+@needs_msgspec
+def test_counts_a_race_of_threads_left_off_do_not_stop_the_back_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counts past where a lone thread leaves them (a race) still give pauses, and end them."""
+    reader = Counted(monkeypatch, None)
+    cells = dict(zip(reader.read.__code__.co_freevars, reader.read.__closure__ or (), strict=True))
+    limit, first = _structs.REFUSALS_TO_BACK_OFF, _structs.BACK_OFF_FIRST
+    cells["skipping"].cell_contents = -1  # two threads took the last step of a pause
+    cells["score"].cell_contents = limit + 1  # two refusals counted at once past the line
+
+    tried = reader.tries([UNMODELLED] * (1 + first + 1))
+
+    assert tried[0]
+    assert pauses(tried) == [first]
+    assert tried[-1]
+
+
+@needs_msgspec
+def test_threads_sharing_a_reader_get_the_same_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads parsing through one backing-off reader each get every event right."""
+    reader = Counted(monkeypatch, ConferenceCompleted)
+    monkeypatch.setitem(_RAW_READERS, ConferenceCompleted, reader.read)
+    expected = {
+        GOOD: parse_event(COMPLETED, ConferenceCompleted),
+        UNMODELLED: parse_event(COMPLETED | {"newField": 1}, ConferenceCompleted),
+    }
+    bodies = [GOOD, UNMODELLED, UNMODELLED] * 700
+
+    def parse_all(offset: int) -> bool:
+        mine = bodies[offset:] + bodies[:offset]
+        return all(parse_event(body, ConferenceCompleted) == expected[body] for body in mine)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(parse_all, range(4)))
+    assert 0 < reader.decoded < 4 * len(bodies)  # some tried, some left out
 
 
 @needs_msgspec

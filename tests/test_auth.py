@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bandwidth_events import BasicAuth
+from bandwidth_events import BasicAuth, _auth
 from bandwidth_events._auth import _digest
 
 AUTH = BasicAuth([("bandwidth", "s3cret"), ("bandwidth", "next-s3cret")], realm="voice")
@@ -122,3 +122,17 @@ def test_no_two_pairs_share_a_digest() -> None:
     """The digest keeps username and password apart: a NUL cannot move one into the other."""
     assert _digest("alice", "pw\0x") != _digest("alice\0pw", "x")
     assert _digest("ab", "c") != _digest("a", "bc")
+
+
+def test_the_header_as_clients_write_it_takes_no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Basic`` and the token, as Bandwidth sends it, is matched by its digest alone."""
+
+    def never(authorization: str | None) -> bytes:
+        raise AssertionError(f"decoded {authorization!r}")
+
+    monkeypatch.setattr(_auth, "_decode", never)
+
+    assert AUTH.accepts(basic("bandwidth", "s3cret"))
+    assert AUTH.accepts(basic("bandwidth", "next-s3cret"))
+    with pytest.raises(AssertionError, match="decoded"):
+        AUTH.accepts(basic("bandwidth", "wrong"))  # anything else is decoded, then refused

@@ -57,9 +57,10 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
         if scope["type"] != "http":
             raise ValueError(f"a webhook receiver serves HTTP, not {scope['type']!r}")
         method: str = scope["method"]
-        headers = lower_headers(
-            (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
-        )
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in scope["headers"]
+        }
         reply = check_request(receiver, method, headers)
         if reply is None:
             import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already

@@ -7,7 +7,7 @@ Basic`` header only after a ``401`` that carries ``WWW-Authenticate: Basic realm
 
 import hashlib
 import hmac
-from base64 import b64decode
+from base64 import b64decode, b64encode
 from collections.abc import Iterable
 
 import attrs
@@ -19,6 +19,17 @@ def _digest(username: str, password: str) -> bytes:
     # two pairs give the same digest ("alice" + "pw\0x" is not "alice\0pw" + "x").
     user = hashlib.sha256(username.encode(errors="surrogatepass")).digest()
     return hashlib.sha256(user + password.encode(errors="surrogatepass")).digest()
+
+
+def _header(username: str, password: str) -> bytes:
+    # The digest of the header as clients write it: the word Basic, one space, and the base64
+    # of the username, a colon and the password, in UTF-8.
+    token = b64encode(f"{username}:{password}".encode()).decode()
+    return _header_digest(f"Basic {token}")
+
+
+def _header_digest(authorization: str) -> bytes:
+    return hashlib.sha256(authorization.encode(errors="surrogatepass")).digest()
 
 
 def _pairs(value: Iterable[tuple[str, str]] | tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -56,7 +67,8 @@ class BasicAuth:
 
     Give more than one pair to rotate them: add the new pair, change it on Bandwidth's side,
     then drop the old one. Every pair is compared on every request, so the time taken says
-    nothing about which one (if any) matched. Credentials never appear in a repr or a log.
+    nothing about which one matched, nor how close a wrong one came. Credentials never appear
+    in a repr or a log.
 
     Attributes:
         credentials: The accepted ``(username, password)`` pairs, in the order given; one pair
@@ -76,6 +88,15 @@ class BasicAuth:
             takes_self=True,
         ),
     )
+    _headers: tuple[bytes, ...] = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(
+            lambda self: tuple(_header(user, password) for user, password in self.credentials),
+            takes_self=True,
+        ),
+    )
 
     @property
     def challenge(self) -> str:
@@ -88,6 +109,15 @@ class BasicAuth:
 
         A missing, malformed or non-Basic value is not accepted. Never raises.
         """
+        if authorization is not None:
+            # The header as clients write it takes one digest; any other spelling ("basic",
+            # extra spaces) is decoded below. Either way every pair is compared.
+            given = _header_digest(authorization)
+            matched = False
+            for digest in self._headers:
+                matched |= hmac.compare_digest(given, digest)
+            if matched:
+                return True
         given = _decode(authorization)
         # Compared with every pair, wrong or not: no early exit.
         matched = False

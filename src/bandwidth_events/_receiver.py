@@ -123,7 +123,8 @@ def current_request() -> Request:
 
 def request_of(method: str, path: str, query: str, headers: dict[str, str]) -> Request:
     """Give the `Request` a handler sees: the method in capitals, no ``authorization``."""
-    kept = {name: value for name, value in headers.items() if name != "authorization"}
+    kept = headers.copy()
+    kept.pop("authorization", None)
     return Request(method.upper(), path or "/", query, kept)
 
 
@@ -417,7 +418,7 @@ def _event_query(request: Request) -> str | None:
 def reply_of(answer: Outcome, content: bytes) -> Reply:
     """Give the HTTP answer of a handled event, its body encoded already."""
     if answer.content_type is None:
-        return Reply(answer.status)
+        return _NO_CONTENT
     return Reply(answer.status, (("content-type", answer.content_type),), content)
 
 
@@ -443,6 +444,19 @@ def _call_guarded(handler: Callable[[Any], Any], event: object) -> Any:  # noqa:
         raise _HandlerRaised(error) from None
 
 
+async def _in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
+    """Run a plain handler in the loop's default thread pool; give what it returns."""
+    import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
+
+    # In a copy of this context, so that current_request() works in the worker thread too.
+    context = contextvars.copy_context()
+
+    def call() -> Any:  # noqa: ANN401 -- what the handler gives
+        return context.run(_call_guarded, handler, event)
+
+    return await asyncio.get_running_loop().run_in_executor(None, call)
+
+
 async def answer_request_async(
     receiver: Receiver, body: bytes, *, request: Request, run_sync_inline: bool
 ) -> Reply:
@@ -465,21 +479,7 @@ async def _answer_async(
     import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
 
     loop = asyncio.get_running_loop()
-
-    async def in_thread(handler: "Callable[[Any], Any]", event: object) -> Any:  # noqa: ANN401
-        # In a copy of this context, so that current_request() works in the worker thread too.
-        context = contextvars.copy_context()
-
-        def call() -> Any:  # noqa: ANN401 -- what the handler gives
-            return context.run(_call_guarded, handler, event)
-
-        return await loop.run_in_executor(None, call)
-
-    async def fail(reply: Reply, error: BaseException) -> Reply:
-        # The hook may block (a database, a file): never on the event loop.
-        return await loop.run_in_executor(None, _fail, receiver, body, request, reply, error)
-
-    run_sync = None if run_sync_inline else in_thread
+    run_sync = None if run_sync_inline else _in_thread
     inbox = receiver.inbox
     try:
         event = _read_event(request, body)
@@ -507,7 +507,9 @@ async def _answer_async(
     except BaseException as error:  # noqa: BLE001 -- any handler failure: keep the body, 500
         raised = error.error if isinstance(error, _HandlerRaised) else error
         await loop.run_in_executor(None, _retry_later, inbox, taken, raised)
-        return await fail(_text(500, _HANDLER_FAILED), raised)
+        # The hook may block (a database, a file): never on the event loop.
+        failed = _text(500, _HANDLER_FAILED)
+        return await loop.run_in_executor(None, _fail, receiver, body, request, failed, raised)
     reply = reply_of(answer, content)
     if taken is None:
         return reply

@@ -76,7 +76,11 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
             # frame that a cancellation only passed through.
             try:
                 try:
-                    body = await _read(receive, receiver.max_body_size)
+                    first = await receive()
+                    if first["type"] == "http.request" and not first.get("more_body", False):
+                        body = first.get("body", b"")  # in one message, as small bodies come
+                    else:
+                        body = await _read(receive, receiver.max_body_size, first)
                 finally:
                     late = timer.forget(task)  # before the handler runs: it has no deadline
             except asyncio.CancelledError:
@@ -99,7 +103,9 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
                 "headers": [
                     (name.encode("latin-1"), value.encode("latin-1"))
                     for name, value in reply.headers
-                ],
+                ]
+                if reply.headers
+                else [],
             }
         )
         await send({"type": "http.response.body", "body": reply.body})
@@ -178,23 +184,23 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def _read(receive: Receive, limit: int) -> bytes | None:
-    """Read the body, stopping one byte past the limit (the receiver then answers 413).
+async def _read(receive: Receive, limit: int, message: Message) -> bytes | None:
+    """Read the body from its first message on, stopping one byte past the limit.
 
-    ``None`` when the client disconnected before the whole body came.
+    (The receiver then answers 413.) ``None`` when the client disconnected before the whole
+    body came.
     """
     chunks: list[bytes] = []
     size = 0
-    while size <= limit:
-        message = await receive()
+    while True:
         if message["type"] == "http.disconnect":
             return None
         chunk: bytes = message.get("body", b"")
         chunks.append(chunk)
         size += len(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+        if not message.get("more_body", False) or size > limit:
+            return b"".join(chunks)
+        message = await receive()
 
 
 def wsgi_app(receiver: Receiver) -> WsgiApp:

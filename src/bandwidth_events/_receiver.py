@@ -417,7 +417,7 @@ def _event_query(request: Request) -> str | None:
 
 def reply_of(answer: Outcome, content: bytes) -> Reply:
     """Give the HTTP answer of a handled event, its body encoded already."""
-    if answer.bxml is None:
+    if answer.content_type is None:
         return _NO_CONTENT
     return Reply(answer.status, (("content-type", answer.content_type),), content)
 

@@ -79,6 +79,9 @@ def test_non_string_is_a_type_error() -> None:
         (timedelta(hours=1, microseconds=1), "PT1H0.000001S"),
         (timedelta(milliseconds=500), "PT0.5S"),
         (timedelta(minutes=5), "PT5M"),
+        (timedelta(hours=1, minutes=1), "PT1H1M"),
+        (timedelta(hours=2, minutes=3, seconds=4, milliseconds=500), "PT2H3M4.5S"),
+        (timedelta(minutes=1, microseconds=250), "PT1M0.00025S"),
     ],
 )
 def test_written_as_java_does(value: timedelta, text: str) -> None:

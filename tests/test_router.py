@@ -261,3 +261,21 @@ class TestAnswerRules:
         assert Outcome(event=event).status == 204
         if cls.accepts_bxml:
             assert Outcome(event=event, bxml=BXML).status == 200
+
+
+@given(voice_events)
+def test_an_outcome_without_bxml_is_the_one_outcome_would_make(event: VoiceEvent) -> None:
+    """The router fills a handled event's Outcome slot by slot: every slot, as attrs would."""
+    router = Router()
+
+    def handler(_event: object) -> None:
+        pass
+
+    router.on(type(event))(handler)
+
+    made = router.handle(event)
+
+    expected = Outcome(event=event, handled=True)
+    assert attrs.asdict(made, recurse=False) == attrs.asdict(expected, recurse=False)
+    assert made == expected
+    assert repr(made) == repr(expected)

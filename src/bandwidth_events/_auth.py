@@ -8,7 +8,8 @@ Basic`` header only after a ``401`` that carries ``WWW-Authenticate: Basic realm
 import hashlib
 import hmac
 from base64 import b64decode, b64encode
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -61,6 +62,14 @@ def _pair(pair: object) -> tuple[str, str]:
     return (username, password)
 
 
+def _of_each_pair(digest: Callable[[str, str], bytes]) -> Any:  # noqa: ANN401 -- attrs's Factory
+    """Give the default of a field holding ``digest`` of each accepted pair, made once."""
+    return attrs.Factory(
+        lambda self: tuple(digest(user, password) for user, password in self.credentials),
+        takes_self=True,
+    )
+
+
 @attrs.frozen
 class BasicAuth:
     """The credentials a receiver accepts, checked in constant time.
@@ -80,22 +89,10 @@ class BasicAuth:
     credentials: tuple[tuple[str, str], ...] = attrs.field(converter=_pairs, repr=False)
     realm: str = "bandwidth-events"
     _digests: tuple[bytes, ...] = attrs.field(
-        init=False,
-        repr=False,
-        eq=False,
-        default=attrs.Factory(
-            lambda self: tuple(_digest(user, password) for user, password in self.credentials),
-            takes_self=True,
-        ),
+        init=False, repr=False, eq=False, default=_of_each_pair(_digest)
     )
     _headers: tuple[bytes, ...] = attrs.field(
-        init=False,
-        repr=False,
-        eq=False,
-        default=attrs.Factory(
-            lambda self: tuple(_header(user, password) for user, password in self.credentials),
-            takes_self=True,
-        ),
+        init=False, repr=False, eq=False, default=_of_each_pair(_header)
     )
 
     @property
@@ -109,21 +106,19 @@ class BasicAuth:
 
         A missing, malformed or non-Basic value is not accepted. Never raises.
         """
-        if authorization is not None:
-            # The header as clients write it takes one digest; any other spelling ("basic",
-            # extra spaces) is decoded below. Either way every pair is compared.
-            given = _header_digest(authorization)
-            matched = False
-            for digest in self._headers:
-                matched |= hmac.compare_digest(given, digest)
-            if matched:
-                return True
-        given = _decode(authorization)
-        # Compared with every pair, wrong or not: no early exit.
-        matched = False
-        for digest in self._digests:
-            matched |= hmac.compare_digest(given, digest)
-        return matched
+        # The header as clients write it takes one digest; any other spelling ("basic", extra
+        # spaces) is decoded. Either way every pair is compared.
+        if authorization is not None and _matches(_header_digest(authorization), self._headers):
+            return True
+        return _matches(_decode(authorization), self._digests)
+
+
+def _matches(given: bytes, digests: tuple[bytes, ...]) -> bool:
+    # Compared with every digest, wrong or not: no early exit.
+    matched = False
+    for digest in digests:
+        matched |= hmac.compare_digest(given, digest)
+    return matched
 
 
 _NOTHING = _digest("", "")  # compared like any other, and never equal to a configured pair

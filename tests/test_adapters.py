@@ -2,6 +2,7 @@
 
 import asyncio
 import io
+import pickle
 from base64 import b64encode
 from collections.abc import MutableMapping
 from typing import Any, cast
@@ -13,8 +14,10 @@ from bandwidth_events import (
     ConferenceRedirect,
     Failure,
     Receiver,
+    Request,
     Router,
     asgi_app,
+    current_request,
     wsgi_app,
 )
 
@@ -273,6 +276,77 @@ class TestAsgi:
         """A websocket scope is a mounting mistake, reported loudly."""
         with pytest.raises(ValueError, match="serves HTTP, not 'websocket'"):
             call_asgi({"type": "websocket"}, [])
+
+    @staticmethod
+    def seen_request(scope: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Request]]:
+        """Serve one conferenceRedirect body; give what was sent and the request its handler saw."""
+        router, seen = Router(), list[Request]()
+
+        @router.on(ConferenceRedirect)
+        def note(_event: ConferenceRedirect) -> None:
+            seen.append(current_request())
+
+        served = Receiver(router=router, auth=BasicAuth([("bandwidth", "s3cret")]))
+        body = golden("conferenceRedirect")
+        sent = call_asgi(scope, [{"type": "http.request", "body": body}], served)
+        return sent, seen
+
+    def test_the_headers_a_handler_sees(self) -> None:
+        """A handler sees every header but the credentials, decoded: a dict in all but type."""
+        length = str(len(golden("conferenceRedirect")))
+        scope = http_scope(
+            (b"x-place", b"caf\xe9"),  # latin-1, as HTTP header values are read
+            (b"x-note", b"first"),
+            (b"content-length", length.encode()),
+            (b"x-note", b"last"),  # repeated: the last value, as a dict keeps it
+        )
+        sent, [request] = self.seen_request(scope)
+
+        expected = {
+            "content-type": "application/json",
+            "x-place": "café",
+            "x-note": "last",
+            "content-length": length,
+        }
+        assert sent[0]["status"] == 204
+        assert request.headers == expected
+        assert request == Request("POST", "/", "", expected)
+        assert list(request.headers) == list(expected)
+        assert len(request.headers) == 4
+        assert "authorization" not in request.headers
+        assert request.headers.get("x-missing") is None
+        assert repr(request.headers) == repr(expected)
+        copied = pickle.loads(pickle.dumps(request.headers))  # noqa: S301 -- our own bytes
+        assert (type(copied), copied) == (dict, expected)
+
+    def test_header_names_in_capitals_are_lowered(self) -> None:
+        """ASGI servers should lower header names; from one that does not, they are lowered."""
+        length = str(len(golden("conferenceRedirect"))).encode()
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "headers": [
+                (b"Content-Type", b"application/json"),
+                (b"Authorization", AUTHORIZATION.encode()),
+                (b"Content-Length", length),
+                (b"X-Note", b"kept"),
+            ],
+        }
+        sent, [request] = self.seen_request(scope)
+
+        assert sent[0]["status"] == 204
+        assert dict(request.headers) == {
+            "content-type": "application/json",
+            "content-length": length.decode(),
+            "x-note": "kept",
+        }
+
+    def test_checks_read_headers_sent_in_capitals(self) -> None:
+        """A declared length too large is refused whatever the case its name came in."""
+        scope = http_scope((b"Content-Length", b"999999"))
+        sent = call_asgi(scope, [])
+
+        assert sent[0]["status"] == 413
 
 
 def call_wsgi(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:

@@ -7,7 +7,7 @@ memory. The headers are checked once per request.
 """
 
 import time
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -18,9 +18,11 @@ from ._receiver import (
     Request,
     answer_request,
     answer_request_async,
+    check_headers,
     check_request,
     lower_headers,
     request_of,
+    shown_headers,
 )
 
 if TYPE_CHECKING:
@@ -51,17 +53,21 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         nonlocal reads
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            return
         if scope["type"] != "http":
-            raise ValueError(f"a webhook receiver serves HTTP, not {scope['type']!r}")
+            await _not_http(scope, receive, send)
+            return
         method: str = scope["method"]
-        headers = {
-            name.decode("latin-1").lower(): value.decode("latin-1")
-            for name, value in scope["headers"]
-        }
-        reply = check_request(receiver, method, headers)
+        # The three headers the checks read, decoded; the rest stay bytes until a handler looks
+        # at them (_AsgiHeaders). The dict is made in one call: ASGI servers give the names in
+        # lower case, as the specification says they should.
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        if headers.keys() >= _CHECKED:
+            authorization: str | None = headers[_AUTHORIZATION].decode("latin-1")
+            length: str | None = headers[_CONTENT_LENGTH].decode("latin-1")
+            content_type: str | None = headers[_CONTENT_TYPE].decode("latin-1")
+        else:  # one is missing, or the server gave names in capitals
+            headers, authorization, length, content_type = _lowered_headers(scope)
+        reply = check_request(receiver, method, authorization, length, content_type)
         if reply is None:
             import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
 
@@ -165,13 +171,79 @@ class _Reads:
             task.cancel()
 
 
-def _asgi_request(scope: Scope, method: str, headers: dict[str, str]) -> Request:
+_AUTHORIZATION = b"authorization"
+_CONTENT_LENGTH = b"content-length"
+_CONTENT_TYPE = b"content-type"
+_CHECKED = frozenset((_AUTHORIZATION, _CONTENT_LENGTH, _CONTENT_TYPE))
+
+
+def _lowered_headers(
+    scope: Scope,
+) -> tuple[dict[bytes, bytes], str | None, str | None, str | None]:
+    """Give the headers with their names lowered, and the three the checks read, decoded."""
+    headers: dict[bytes, bytes] = {name.lower(): value for name, value in scope["headers"]}
+    authorization, length, content_type = (
+        None if value is None else value.decode("latin-1")
+        for value in map(headers.get, (_AUTHORIZATION, _CONTENT_LENGTH, _CONTENT_TYPE))
+    )
+    return headers, authorization, length, content_type
+
+
+class _AsgiHeaders(Mapping[str, str]):
+    """An ASGI request's headers as a handler sees them, decoded only when it looks at them.
+
+    Most handlers never do: the checks take the three headers they need on their own (see
+    ``app``). The ``authorization`` header is left out, as `shown_headers` leaves it out.
+    """
+
+    __slots__ = ("_decoded", "_raw")
+
+    def __init__(self, raw: dict[bytes, bytes]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, str] | None = None
+
+    def _dict(self) -> dict[str, str]:
+        decoded = self._decoded
+        if decoded is None:  # two threads may both decode: they make the same dict
+            decoded = {
+                name.decode("latin-1"): value.decode("latin-1")
+                for name, value in self._raw.items()
+                if name != _AUTHORIZATION
+            }
+            self._decoded = decoded
+        return decoded
+
+    def __getitem__(self, name: str) -> str:
+        return self._dict()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (dict, (self._dict(),))  # pickled as the dict it stands for
+
+
+def _asgi_request(scope: Scope, method: str, headers: dict[bytes, bytes]) -> Request:
     # The path under the mount: servers and frameworks put the mount point in root_path.
     path: str = scope.get("path", "/")
     root: str = scope.get("root_path", "")
     if root and path.startswith(root):
         path = path[len(root) :]
-    return request_of(method, path, scope.get("query_string", b"").decode("latin-1"), headers)
+    query: str = scope.get("query_string", b"").decode("latin-1")
+    return request_of(method, path, query, _AsgiHeaders(headers))
+
+
+async def _not_http(scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve a lifespan; refuse any other scope that is not HTTP (a mounting mistake)."""
+    if scope["type"] != "lifespan":
+        raise ValueError(f"a webhook receiver serves HTTP, not {scope['type']!r}")
+    await _lifespan(receive, send)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -216,7 +288,7 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
     def app(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
         method: str = environ.get("REQUEST_METHOD", "GET")
         headers = lower_headers(_wsgi_headers(environ))
-        reply = check_request(receiver, method, headers)
+        reply = check_headers(receiver, method, headers)
         if reply is None:
             body = _wsgi_body(environ, receiver.max_body_size, receiver.read_timeout)
             if body is _SLOW:
@@ -235,9 +307,8 @@ def wsgi_app(receiver: Receiver) -> WsgiApp:
 
 def _wsgi_request(environ: "WSGIEnvironment", method: str, headers: dict[str, str]) -> Request:
     # PATH_INFO is the path under the mount (SCRIPT_NAME).
-    return request_of(
-        method, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), headers
-    )
+    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+    return request_of(method, path, query, shown_headers(headers))
 
 
 def _wsgi_headers(environ: "WSGIEnvironment") -> list[tuple[str, str]]:

@@ -121,11 +121,16 @@ def current_request() -> Request:
         ) from None
 
 
-def request_of(method: str, path: str, query: str, headers: dict[str, str]) -> Request:
-    """Give the `Request` a handler sees: the method in capitals, no ``authorization``."""
-    kept = headers.copy()
-    kept.pop("authorization", None)
-    return Request(method.upper(), path or "/", query, kept)
+def request_of(method: str, path: str, query: str, shown: Mapping[str, str]) -> Request:
+    """Give the `Request` a handler sees: the method in capitals, the headers `shown_headers`."""
+    return Request(method.upper(), path or "/", query, shown)
+
+
+def shown_headers(lowered: dict[str, str]) -> dict[str, str]:
+    """Give the (lowered) headers a handler sees: all but ``authorization``, in a copy."""
+    shown = lowered.copy()
+    shown.pop("authorization", None)
+    return shown
 
 
 def log_failure(failure: Failure) -> None:
@@ -184,7 +189,7 @@ class Receiver:
         Web adapters call this first, so that a request without credentials, or one too big,
         is answered without its body being read.
         """
-        return check_request(self, method, lower_headers(headers))
+        return check_headers(self, method, lower_headers(headers))
 
     def handle(
         self, method: str, headers: Headers, body: bytes, query: str = "", path: str = "/"
@@ -235,8 +240,8 @@ class Receiver:
     def _check(self, method: str, headers: Headers, query: str, path: str) -> Reply | Request:
         """Answer from the method and headers, or give the request to read the event from."""
         lowered = lower_headers(headers)
-        early = check_request(self, method, lowered)
-        return request_of(method, path, query, lowered) if early is None else early
+        early = check_headers(self, method, lowered)
+        return request_of(method, path, query, shown_headers(lowered)) if early is None else early
 
 
 # The two halves of Receiver.handle, for the adapters, which read the body in between: the
@@ -252,13 +257,30 @@ def lower_headers(headers: Headers) -> dict[str, str]:
     return {name.lower(): value for name, value in pairs}
 
 
-def check_request(receiver: Receiver, method: str, headers: dict[str, str]) -> Reply | None:
+def check_headers(receiver: Receiver, method: str, headers: dict[str, str]) -> Reply | None:
     """Answer from the method and the (lowered) headers, or give None to read the body."""
+    return check_request(
+        receiver,
+        method,
+        headers.get("authorization"),
+        headers.get("content-length"),
+        headers.get("content-type"),
+    )
+
+
+def check_request(
+    receiver: Receiver,
+    method: str,
+    authorization: str | None,
+    content_length: str | None,
+    content_type: str | None,
+) -> Reply | None:
+    """Answer from the method and the headers the checks read, or give None to read the body."""
     auth = receiver.auth
-    if auth is not None and not auth.accepts(headers.get("authorization")):
+    if auth is not None and not auth.accepts(authorization):
         # Missing or wrong, the same answer: the challenge Bandwidth resends after.
         return _text(401, "authentication required", ("www-authenticate", auth.challenge))
-    wrong_length = _check_length(receiver, headers.get("content-length"))
+    wrong_length = _check_length(receiver, content_length)
     if wrong_length is not None:
         return wrong_length
     method = method.upper()
@@ -266,7 +288,7 @@ def check_request(receiver: Receiver, method: str, headers: dict[str, str]) -> R
         return None  # a callback configured with …Method="GET": the event is in the query
     if method != "POST":
         return _text(405, "webhooks are POSTed, or sent with GET", ("allow", "POST, GET"))
-    if not _is_json(headers.get("content-type")):
+    if not _is_json(content_type):
         return _text(415, "webhook bodies are application/json", _ACCEPT_JSON)
     return None
 

@@ -319,6 +319,20 @@ class TestAsgi:
         copied = pickle.loads(pickle.dumps(request.headers))  # noqa: S301 -- our own bytes
         assert (type(copied), copied) == (dict, expected)
 
+    def test_a_failure_holds_the_headers_as_a_dict(self) -> None:
+        """The failure hook gets a plain dict of the headers, as a store of failures wants it."""
+        failures: list[Failure] = []
+        served = Receiver(
+            router=Router(), auth=BasicAuth([("bandwidth", "s3cret")]), on_failure=failures.append
+        )
+        scope = http_scope((b"x-note", b"kept"))
+        sent = call_asgi(scope, [{"type": "http.request", "body": b"{}"}], served)
+
+        assert sent[0]["status"] == 400
+        [failure] = failures
+        assert failure.headers == {"content-type": "application/json", "x-note": "kept"}
+        assert type(failure.headers) is dict
+
     def test_header_names_in_capitals_are_lowered(self) -> None:
         """ASGI servers should lower header names; from one that does not, they are lowered."""
         length = str(len(golden("conferenceRedirect"))).encode()

@@ -550,7 +550,9 @@ def _fail(
     receiver: Receiver, body: bytes, request: Request, reply: Reply, error: BaseException
 ) -> Reply:
     query = _event_query(request)
-    failure = Failure(body, request.headers, reply.status, reply.body.decode(), error, query)
+    # A plain dict, whatever the request's mapping: hooks store it (json.dumps takes dicts).
+    headers = dict(request.headers)
+    failure = Failure(body, headers, reply.status, reply.body.decode(), error, query)
     try:
         receiver.on_failure(failure)
     except Exception:  # the hook failing must not lose the body either

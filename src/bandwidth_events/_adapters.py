@@ -57,16 +57,16 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
             await _not_http(scope, receive, send)
             return
         method: str = scope["method"]
-        # The three headers the checks read, decoded; the rest stay bytes until a handler looks
-        # at them (_AsgiHeaders). The dict is made in one call: ASGI servers give the names in
-        # lower case, as the specification says they should.
+        # The three headers the checks read, decoded; the others are decoded when a handler
+        # looks at them (_AsgiHeaders). The dict is made in one call: ASGI servers give the
+        # names in lower case, as the specification says they should.
         headers: dict[bytes, bytes] = dict(scope["headers"])
         if headers.keys() >= _CHECKED:
             authorization: str | None = headers[_AUTHORIZATION].decode("latin-1")
             length: str | None = headers[_CONTENT_LENGTH].decode("latin-1")
             content_type: str | None = headers[_CONTENT_TYPE].decode("latin-1")
         else:  # one is missing, or the server gave names in capitals
-            headers, authorization, length, content_type = _lowered_headers(scope)
+            authorization, length, content_type = _checked_headers(scope)
         reply = check_request(receiver, method, authorization, length, content_type)
         if reply is None:
             import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
@@ -99,7 +99,7 @@ def asgi_app(receiver: Receiver, *, run_sync_inline: bool = False) -> AsgiApp:
                 reply = await answer_request_async(
                     receiver,
                     body,
-                    request=_asgi_request(scope, method, headers),
+                    request=_asgi_request(scope, method),
                     run_sync_inline=run_sync_inline,
                 )
         await send(
@@ -174,43 +174,40 @@ class _Reads:
 _AUTHORIZATION = b"authorization"
 _CONTENT_LENGTH = b"content-length"
 _CONTENT_TYPE = b"content-type"
-_CHECKED = frozenset((_AUTHORIZATION, _CONTENT_LENGTH, _CONTENT_TYPE))
+_CHECKED_NAMES = (_AUTHORIZATION, _CONTENT_LENGTH, _CONTENT_TYPE)
+_CHECKED = frozenset(_CHECKED_NAMES)
 
 
-def _lowered_headers(
-    scope: Scope,
-) -> tuple[dict[bytes, bytes], str | None, str | None, str | None]:
-    """Give the headers with their names lowered, and the three the checks read, decoded."""
+def _checked_headers(scope: Scope) -> tuple[str | None, str | None, str | None]:
+    """Give the three headers the checks read, decoded, whatever the case of their names."""
     headers: dict[bytes, bytes] = {name.lower(): value for name, value in scope["headers"]}
     authorization, length, content_type = (
         None if value is None else value.decode("latin-1")
-        for value in map(headers.get, (_AUTHORIZATION, _CONTENT_LENGTH, _CONTENT_TYPE))
+        for value in map(headers.get, _CHECKED_NAMES)
     )
-    return headers, authorization, length, content_type
+    return authorization, length, content_type
 
 
 class _AsgiHeaders(Mapping[str, str]):
     """An ASGI request's headers as a handler sees them, decoded only when it looks at them.
 
     Most handlers never do: the checks take the three headers they need on their own (see
-    ``app``). The ``authorization`` header is left out, as `shown_headers` leaves it out.
+    ``app``). Decoded, they are what `shown_headers` gives: ``authorization`` left out.
     """
 
     __slots__ = ("_decoded", "_raw")
 
-    def __init__(self, raw: dict[bytes, bytes]) -> None:
-        self._raw = raw
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        self._raw = raw  # the scope's headers, as the server gave them
         self._decoded: dict[str, str] | None = None
 
     def _dict(self) -> dict[str, str]:
         decoded = self._decoded
         if decoded is None:  # two threads may both decode: they make the same dict
-            decoded = {
-                name.decode("latin-1"): value.decode("latin-1")
-                for name, value in self._raw.items()
-                if name != _AUTHORIZATION
+            lowered = {
+                name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self._raw
             }
-            self._decoded = decoded
+            decoded = self._decoded = shown_headers(lowered)
         return decoded
 
     def __getitem__(self, name: str) -> str:
@@ -229,14 +226,14 @@ class _AsgiHeaders(Mapping[str, str]):
         return (dict, (self._dict(),))  # pickled as the dict it stands for
 
 
-def _asgi_request(scope: Scope, method: str, headers: dict[bytes, bytes]) -> Request:
+def _asgi_request(scope: Scope, method: str) -> Request:
     # The path under the mount: servers and frameworks put the mount point in root_path.
     path: str = scope.get("path", "/")
     root: str = scope.get("root_path", "")
     if root and path.startswith(root):
         path = path[len(root) :]
     query: str = scope.get("query_string", b"").decode("latin-1")
-    return request_of(method, path, query, _AsgiHeaders(headers))
+    return request_of(method, path, query, _AsgiHeaders(scope["headers"]))
 
 
 async def _not_http(scope: Scope, receive: Receive, send: Send) -> None:

@@ -204,10 +204,8 @@ class _AsgiHeaders(Mapping[str, str]):
     def _dict(self) -> dict[str, str]:
         decoded = self._decoded
         if decoded is None:  # two threads may both decode: they make the same dict
-            lowered = {
-                name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self._raw
-            }
-            decoded = self._decoded = shown_headers(lowered)
+            pairs = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in self._raw)
+            decoded = self._decoded = shown_headers(lower_headers(pairs))
         return decoded
 
     def __getitem__(self, name: str) -> str:

@@ -220,13 +220,19 @@ def to_dict(event: AnyEvent) -> dict[str, Any]:
 
 def to_json(event: AnyEvent) -> str:
     """Give the wire form of an event as compact JSON text; see `to_dict`."""
-    return dumps(to_dict(event))
+    # to_dict and dumps in one step, without their two calls; what it cannot write (no event,
+    # an integer beyond 64 bits) they write, or explain.
+    try:
+        return _dumps(_WRITERS[type(event)](event)).decode()
+    except (KeyError, orjson.JSONEncodeError):
+        return dumps(to_dict(event))
 
 
 _RAW: Final = (bytes, str, bytearray, memoryview)
 # The exact types, for one set lookup on the fast path (subclasses take _decode's isinstance).
 _RAW_TYPES: Final[frozenset[type]] = frozenset(_RAW)
 _loads: Final = orjson.loads
+_dumps: Final = orjson.dumps
 
 
 def _decode(data: bytes | str | bytearray | memoryview) -> Mapping[str, object]:

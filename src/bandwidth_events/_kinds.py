@@ -438,6 +438,9 @@ def _tuple_of(item: Kind) -> Kind:
         ("v = tuple([{p}item(x) for x in v])",),
         lambda st: st.lists(item.values(st), max_size=3).map(tuple),
         lambda st: st.lists(item.wire(st), max_size=3),
+        names={} if write_item is None else {"write_item": write_item},
+        # A comprehension: faster than list(map(...)) for the few items a tuple holds.
+        writer=() if write_item is None else ("v = [{p}write_item(x) for x in v]",),
         convert=convert,
         item=item,
         from_text=_json_from_text,

@@ -2,10 +2,15 @@
 
 import json
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
+import attrs
+import pytest
 from hypothesis import HealthCheck, settings
+
+from bandwidth_events._events import MODEL_CLASSES
 
 settings.register_profile("dev", max_examples=100)
 # CI: many more examples, and no deadline on a shared, noisy machine.
@@ -26,3 +31,24 @@ def golden_dict(name: str) -> dict[str, Any]:
     """Read a documented sample body, decoded."""
     result: dict[str, Any] = json.loads(golden(name))
     return result
+
+
+def assert_read_only_models(model: Any) -> None:
+    """Check that a model read by a fast reader, and each object in it, is of its own class.
+
+    The readers fill in an unfrozen twin of each class and then make it an instance of the
+    class itself: none may be left a twin, which could be changed.
+    """
+    cls: type[Any] = model.__class__
+    assert cls in MODEL_CLASSES, cls.__qualname__
+    name = attrs.fields(cls)[0].name
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(model, name, None)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        delattr(model, name)
+    assert pickle.loads(pickle.dumps(model)) == model  # noqa: S301 -- our own pickle
+    assert hash(model) == hash(attrs.evolve(model))
+    for field in attrs.fields(cls):
+        value: object = getattr(model, field.name)
+        if attrs.has(value.__class__):
+            assert_read_only_models(value)

@@ -43,7 +43,7 @@ from bandwidth_events._timestamps import (
 from bandwidth_events._timestamps import _parse_general as general_timestamp
 from bandwidth_events._writer import make_writer
 
-from .conftest import golden_dict
+from .conftest import assert_read_only_models, golden_dict
 from .strategies import (
     EVENT_CLASSES,
     aware_datetimes,
@@ -306,6 +306,12 @@ def test_documented_bodies_take_the_fast_path(cls: type[VoiceEvent]) -> None:
     payload = golden_dict(cls.event_type)
 
     assert _READERS[cls](payload) == parse_event(payload)
+
+
+@pytest.mark.parametrize("cls", EVENT_CLASSES)
+def test_events_read_fast_are_read_only(cls: type[VoiceEvent]) -> None:
+    """A reader fills in an event's unfrozen twin; what it gives is of the class itself."""
+    assert_read_only_models(_READERS[cls](golden_dict(cls.event_type)))
 
 
 def written_by_kind(kind: Kind, value: object) -> object:

@@ -40,7 +40,7 @@ from bandwidth_events._api import _RAW_READERS, _RawReaders, converter
 from bandwidth_events._json import may_be_inexact
 from bandwidth_events._reader import Refused, make_struct_reader
 
-from .conftest import PAYLOADS, golden, golden_dict
+from .conftest import PAYLOADS, assert_read_only_models, golden, golden_dict
 from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
 
 needs_msgspec = pytest.mark.skipif(find_spec("msgspec") is None, reason="msgspec not installed")
@@ -148,7 +148,9 @@ def test_documented_bodies_take_the_raw_reader(path: Path) -> None:
         assert read_fast(None, path.read_bytes()) is Refused
         return
     assert read_fast(type(event), path.read_bytes()) == event
-    assert read_fast(None, path.read_bytes()) == event
+    read = read_fast(None, path.read_bytes())
+    assert read == event
+    assert_read_only_models(read)  # filled in as an unfrozen twin, given back as the class
 
 
 @needs_msgspec

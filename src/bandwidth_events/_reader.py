@@ -5,9 +5,10 @@ which runs the attrs converters and validators again. For a valid body in Bandwi
 that is most of the cost of parsing. A reader does the same job in one function: it checks
 each field's JSON type inline, reads Bandwidth's timestamp and duration shapes inline (anything
 else through the readers the converter uses), reads nested objects with their own readers, and
-sets the slots of a new instance directly, since every value it sets is already what the
-converters and validators would make of it (UTC datetimes, non-negative durations, enum
-members, read-only unknown fields). Each field's statements come from its kind (``_kinds``).
+sets the slots of a new instance directly (filled in as an unfrozen twin of its class, see
+`unfrozen_twin`), since every value it sets is already what the converters and validators
+would make of it (UTC datetimes, non-negative durations, enum members, read-only unknown
+fields). Each field's statements come from its kind (``_kinds``).
 
 With the ``fast`` extra, each class also has a struct reader (``_structs``): the same statements,
 reading the attributes of the struct msgspec decoded the body into, less the JSON-type checks
@@ -95,21 +96,20 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
         # The body's unknown fields: its keys beyond the modelled ones, once each absent
         # modelled key is added back (required keys are all there, or the reader raised).
         body.append(f"unknown = len(o) - {len(modelled)}")
-    body.append("self = _new(_cls)")
-    for field in attrs.fields(cls):
-        # Each slot is set through its own descriptor: the class is frozen, and this skips the
-        # attribute lookup object.__setattr__ would make.
-        namespace[f"_set_{field.name}"] = getattr(cls, field.name).__set__
+    # The instance is made as its class's unfrozen twin (see `unfrozen_twin`), whose slots
+    # are set as plain attributes, then becomes an instance of the class itself.
+    namespace["_twin"] = unfrozen_twin(cls)
+    body.append("self = _new(_twin)")
     for wire_field in field_kinds(cls):
         body += _field(wire_field, alias_of, namespace, helpers, struct)
-        body.append(f"_set_{wire_field.field.name}(self, v)")
+        body.append(f"self.{wire_field.field.name} = v")
     extra = "_empty" if struct else "_extra(o, _modelled) if unknown else _empty"
-    body.append(f"_set_{EXTRA_FIELDS}(self, {extra})")
+    body.append(f"self.{EXTRA_FIELDS} = {extra}")
     if spelled:
         alternatives = "frozenset(alternatives) if alternatives else _no_alternatives"
-        body.append(f"_set_{WIRE_SPELLING}(self, {alternatives})")
+        body.append(f"self.{WIRE_SPELLING} = {alternatives}")
         body.insert(0, "alternatives = []")
-    body.append("return self")
+    body += ["self.__class__ = _cls", "return self"]
     source = "\n".join([*helpers, "def read(o):", *("    " + line for line in body)]) + "\n"
     if "alternatives.append" in source and not spelled:
         raise TypeError(f"{cls.__name__} has fields spelled two ways but no {WIRE_SPELLING} field")
@@ -132,6 +132,31 @@ def make_reader(cls: type[Any]) -> Reader:
 def make_struct_reader(cls: type[Any]) -> Reader:
     """Give the reader of a model class's msgspec structs (see `_generate`)."""
     return _generate_cached(cls, True)  # noqa: FBT003 -- see _generate
+
+
+def _unfrozen_twin(cls: type[Any]) -> type[Any]:
+    """Give a class with the slots of a frozen model class, whose instances can be filled in.
+
+    A reader sets every slot of a new instance. Through the frozen class each would be a call
+    of its slot descriptor's ``__set__`` (a tuple of arguments made and unpacked each time);
+    on the twin it is a plain attribute assignment, which the interpreter does inline. The
+    twin has the same base and the same slots, so it has the same layout, and assigning
+    ``__class__`` turns a filled-in instance into one of the class itself: the reader does so
+    before giving it back, and no instance of the twin is seen outside it.
+    """
+    namespace = {
+        "__slots__": cls.__dict__["__slots__"],
+        "__module__": cls.__module__,
+        "__qualname__": f"{cls.__qualname__}.<unfrozen twin>",
+        # Both, or the interpreter dispatches to the frozen class's __delattr__ by name.
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+    }
+    return type(cls.__name__, cls.__bases__, namespace)
+
+
+#: `_unfrozen_twin` memoised: one twin per class. (The cast: mypy counts no class as Hashable.)
+unfrozen_twin: Final = cast("Callable[[type[Any]], type[Any]]", cache(_unfrozen_twin))
 
 
 def _check_event_type(cls: type[Any]) -> list[str]:

@@ -12,7 +12,7 @@ from packaging.version import Version
 
 nox.needs_version = ">=2025.2.9"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "tests", "pure", "floors", "docs"]
+nox.options.sessions = ["lint", "typing", "tests", "pure", "floors", "deep", "docs"]
 # A Python that is not installed is reported, never downloaded: the session is skipped with its
 # name, and under CI (the CI variable set) nox fails instead.
 nox.options.download_python = "never"
@@ -20,9 +20,14 @@ nox.options.download_python = "never"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # The one list of supported Pythons: pyproject.toml's "Programming Language :: Python :: 3.X"
 # classifiers. The typing and tests sessions run on each; the floors session on the oldest, the
-# pure one on the newest.
+# pure and deep ones on the newest.
 PYTHONS = nox.project.python_versions(PYPROJECT)
 OLDEST, NEWEST = PYTHONS[0], PYTHONS[-1]
+
+#: Hypothesis's settings (tests/conftest.py): under CI, no deadline on a shared machine.
+PROFILE = "ci" if os.environ.get("CI") else "dev"
+#: Every pytest run: one worker per core (pytest-xdist), each taking tests as it is free.
+PYTEST_ARGS = ("--numprocesses=auto", "--dist=worksteal")
 
 
 def find_pyenv_pythons() -> None:
@@ -107,7 +112,28 @@ def pure(session: nox.Session) -> None:
     # As in tests: a reused virtualenv would keep the package it was first given.
     session.install("--force-reinstall", "--no-deps", ".")
     session.run("python", "-c", "import importlib.util as u; assert not u.find_spec('msgspec')")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *PYTEST_ARGS, *session.posargs, env={"HYPOTHESIS_PROFILE": PROFILE})
+
+
+@nox.session(python=NEWEST)
+def deep(session: nox.Session) -> None:
+    """The property tests alone, with ten times the examples: the one deep search.
+
+    The other sessions run each property a hundred times, on every Python and at the floors;
+    the inputs a property draws do not depend on either, so searching deeper once is enough.
+    """
+    session.install(
+        ".[testing,inbox,celery,fast]", *nox.project.dependency_groups(PYPROJECT, "tests")
+    )
+    session.install("--force-reinstall", "--no-deps", ".")
+    session.run(
+        "pytest",
+        *PYTEST_ARGS,
+        "-m",
+        "hypothesis",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "deep"},
+    )
 
 
 @nox.session(python=OLDEST, venv_backend="uv")
@@ -141,6 +167,8 @@ def check_floors(session: nox.Session) -> None:
         "print(json.dumps({name: m.version(name) for name in sys.argv[1:]}))"
     )
     output = session.run("python", "-c", script, *floors, silent=True)
+    if output is None:  # nox --install-only runs nothing
+        return
     installed = json.loads(str(output))
     wrong = [
         f"{name} {installed[name]} (floor {floor})"
@@ -153,14 +181,14 @@ def check_floors(session: nox.Session) -> None:
 
 
 def run_pytest(session: nox.Session) -> None:
-    """Pytest under coverage, 100% of src/ required (CI: ten times the Hypothesis examples)."""
+    """Pytest under coverage (its workers too), 100% of src/ required."""
     env = {
-        "HYPOTHESIS_PROFILE": "ci" if os.environ.get("CI") else "dev",
+        "HYPOTHESIS_PROFILE": PROFILE,
         # Each session's own data (the processes the tests start write theirs there too).
         "COVERAGE_FILE": str(Path(session.create_tmp()).resolve() / ".coverage"),
     }
     session.run("coverage", "erase", env=env)
-    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    session.run("coverage", "run", "-m", "pytest", *PYTEST_ARGS, *session.posargs, env=env)
     session.run("coverage", "combine", "--quiet", env=env)
     session.run("coverage", "report", env=env)
 

@@ -17,8 +17,9 @@ contender once, all in one shuffled order, so that the noise of a shared machine
 them alike. Tables give medians over the rounds, and our time divided by each peer's (below 1:
 we are faster): the median over the rounds of that round's ratio, and in brackets its spread,
 the quartiles of those ratios. A row whose quartiles spread by more than a tenth of its median
-is flagged noisy (``~``): rerun before reading anything into it. Garbage collection stays on,
-as in a real receiver. Then: import times in fresh interpreters (against pydantic with the
+is flagged noisy (``~``): rerun before reading anything into it. When more than a quarter of
+the table's ratios are noisy, the targets say that no verdict holds. Garbage collection stays
+on, as in a real receiver. Then: import times in fresh interpreters (against pydantic with the
 equivalent models and msgspec with its structs), batches of generated events up to a million,
 memory per kept event, and the receiver's requests per second under uvicorn loaded by wrk,
 beside a bare Starlette endpoint and FastAPI with pydantic. The last lines check every target
@@ -93,6 +94,7 @@ OPERATION_WIDTH = 29
 RATIO_WIDTH = 18  # "1.33x (1.29-1.38)~"
 TAGGED = 0.7  # the share of generated bodies with a tag
 NOISY = 0.1  # a spread of quartiles wider than this share of the median
+NOISY_SHARE = 0.25  # with more of the table's ratios noisy than this, no verdict holds
 OURS = "bandwidth_events"
 PURE = "bandwidth_events, pure"  # the default install: no fast extra
 CONTENDERS = (OURS, PURE, "pydantic", "pydantic lax", "msgspec", "bandwidth-sdk")
@@ -685,6 +687,18 @@ def report_targets(  # noqa: PLR0913 -- every measurement, once
         ),
     ]
     print("\nTargets (issue 14): ours / theirs, median (quartiles of the per-round ratios)")
+    cells = [
+        each
+        for times in samples.values()
+        for mine, peer in RATIOS.values()
+        if (each := ratios(times[mine], times[peer])) is not None
+    ]
+    noisy = sum(each.noisy for each in cells)
+    if noisy > NOISY_SHARE * len(cells):
+        print(
+            f"  ~~~~  {noisy} of {len(cells)} ratios in the table are noisy: the machine was too "
+            "busy for them, so no verdict below holds; run again on a quieter machine"
+        )
     for check in checks:
         print(check.line())
     pure = [

@@ -62,6 +62,19 @@ def install(session: nox.Session, *groups: str) -> None:
     )
 
 
+def install_built(session: nox.Session, package: str, extras: str, group: str) -> None:
+    """Install the package built, not editable (the source tree or a wheel), and a group.
+
+    The version does not change between builds: without the second install, a reused
+    virtualenv keeps the package it was first given.
+    """
+    session.install(
+        f"{package}[{extras}]" if extras else package,
+        *nox.project.dependency_groups(PYPROJECT, group),
+    )
+    session.install("--force-reinstall", "--no-deps", package)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff: lint rules and formatting."""
@@ -87,12 +100,7 @@ def tests(session: nox.Session) -> None:
     with 100% line and branch coverage of the package.
     """
     wheel = build_and_check(session)
-    session.install(
-        f"{wheel}[testing,inbox,celery,fast]", *nox.project.dependency_groups(PYPROJECT, "tests")
-    )
-    # The version does not change between builds: without this, a reused virtualenv keeps the
-    # wheel it was first given.
-    session.install("--force-reinstall", "--no-deps", str(wheel))
+    install_built(session, str(wheel), "testing,inbox,celery,fast", "tests")
     session.run(
         "python",
         "-c",
@@ -108,9 +116,7 @@ def pure(session: nox.Session) -> None:
 
     Coverage is the tests sessions' job (this one cannot reach the msgspec path).
     """
-    session.install(".[testing,inbox,celery]", *nox.project.dependency_groups(PYPROJECT, "tests"))
-    # As in tests: a reused virtualenv would keep the package it was first given.
-    session.install("--force-reinstall", "--no-deps", ".")
+    install_built(session, ".", "testing,inbox,celery", "tests")
     session.run("python", "-c", "import importlib.util as u; assert not u.find_spec('msgspec')")
     session.run("pytest", *PYTEST_ARGS, *session.posargs, env={"HYPOTHESIS_PROFILE": PROFILE})
 
@@ -122,10 +128,7 @@ def deep(session: nox.Session) -> None:
     The other sessions run each property a hundred times, on every Python and at the floors;
     the inputs a property draws do not depend on either, so searching deeper once is enough.
     """
-    session.install(
-        ".[testing,inbox,celery,fast]", *nox.project.dependency_groups(PYPROJECT, "tests")
-    )
-    session.install("--force-reinstall", "--no-deps", ".")
+    install_built(session, ".", "testing,inbox,celery,fast", "tests")
     session.run(
         "pytest",
         *PYTEST_ARGS,
@@ -246,14 +249,12 @@ def docs(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """The benchmarks against pydantic, msgspec and the official SDK (not part of ``nox``)."""
-    session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
-    session.install("--force-reinstall", "--no-deps", ".")
+    install_built(session, ".", "", "bench")
     session.run("python", "benchmarks/bench.py", *session.posargs)
 
 
 @nox.session(name="bench-receiving")
 def bench_receiving(session: nox.Session) -> None:
     """The ASGI receiver under uvicorn, with and without the inbox and Celery (not in ``nox``)."""
-    session.install(".[inbox,celery]", *nox.project.dependency_groups(PYPROJECT, "bench"))
-    session.install("--force-reinstall", "--no-deps", ".")
+    install_built(session, ".", "inbox,celery", "bench")
     session.run("python", "benchmarks/receiving.py", *session.posargs)

@@ -28,6 +28,10 @@ OLDEST, NEWEST = PYTHONS[0], PYTHONS[-1]
 PROFILE = "ci" if os.environ.get("CI") else "dev"
 #: Every pytest run: one worker per core (pytest-xdist), each taking tests as it is free.
 PYTEST_ARGS = ("--numprocesses=auto", "--dist=worksteal")
+#: Leaves out the crash tests (minutes of load while processes are SIGKILLed, half of a
+#: session's time): they run on the newest Python and at the floors (the oldest Python, Kombu's
+#: oldest restore), not again on each Python between or without the ``fast`` extra.
+NO_CRASH_TESTS = ("-m", "not crash")
 
 
 def find_pyenv_pythons() -> None:
@@ -97,7 +101,7 @@ def tests(session: nox.Session) -> None:
 
     The wheel goes into this session's fresh virtualenv, never the source tree, so a file the
     wheel lacks fails the tests. Pytest runs the tests, the README's and the docs' examples,
-    with 100% line and branch coverage of the package.
+    with 100% line and branch coverage of the package; the crash tests on the newest Python.
     """
     wheel = build_and_check(session)
     install_built(session, str(wheel), "testing,inbox,celery,fast", "tests")
@@ -107,7 +111,7 @@ def tests(session: nox.Session) -> None:
         "import bandwidth_events as p, sys; "
         "sys.exit(None if 'site-packages' in p.__file__ else f'not the wheel: {p.__file__}')",
     )
-    run_pytest(session)
+    run_pytest(session, *(() if session.python == NEWEST else NO_CRASH_TESTS))
 
 
 @nox.session(python=NEWEST)
@@ -118,7 +122,13 @@ def pure(session: nox.Session) -> None:
     """
     install_built(session, ".", "testing,inbox,celery", "tests")
     session.run("python", "-c", "import importlib.util as u; assert not u.find_spec('msgspec')")
-    session.run("pytest", *PYTEST_ARGS, *session.posargs, env={"HYPOTHESIS_PROFILE": PROFILE})
+    session.run(
+        "pytest",
+        *PYTEST_ARGS,
+        *NO_CRASH_TESTS,
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": PROFILE},
+    )
 
 
 @nox.session(python=NEWEST)
@@ -185,15 +195,17 @@ def check_floors(session: nox.Session) -> None:
     session.log("dependencies at their floors: " + ", ".join(f"{n} {v}" for n, v in floors.items()))
 
 
-def run_pytest(session: nox.Session) -> None:
-    """Pytest under coverage (its workers too), 100% of src/ required."""
+def run_pytest(session: nox.Session, *arguments: str) -> None:
+    """Pytest under coverage (its workers too), with these arguments; 100% of src/ required."""
     env = {
         "HYPOTHESIS_PROFILE": PROFILE,
         # Each session's own data (the processes the tests start write theirs there too).
         "COVERAGE_FILE": str(Path(session.create_tmp()).resolve() / ".coverage"),
     }
     session.run("coverage", "erase", env=env)
-    session.run("coverage", "run", "-m", "pytest", *PYTEST_ARGS, *session.posargs, env=env)
+    session.run(
+        "coverage", "run", "-m", "pytest", *PYTEST_ARGS, *arguments, *session.posargs, env=env
+    )
     session.run("coverage", "combine", "--quiet", env=env)
     session.run("coverage", "report", env=env)
 

@@ -288,6 +288,7 @@ def explain(
     return told
 
 
+@pytest.mark.crash
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and SIGTERM are POSIX signals")
 def test_nothing_answered_2xx_is_lost_across_two_receivers_and_killed_workers(  # noqa: PLR0915 -- one story
     tmp_path: Path,

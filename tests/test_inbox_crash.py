@@ -140,6 +140,7 @@ def bodies() -> list[bytes]:
     return [json.dumps(body).encode() for body in made]
 
 
+@pytest.mark.crash
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and SIGTERM are POSIX signals")
 def test_nothing_answered_2xx_is_lost_when_processes_are_killed(  # noqa: PLR0915 -- one story
     tmp_path: Path,

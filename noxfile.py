@@ -267,6 +267,16 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench.py", *session.posargs)
 
 
+@nox.session
+def instructions(session: nox.Session) -> None:
+    """The benchmark's jobs under callgrind: instructions per call, whatever the load.
+
+    Not in ``nox``; it needs valgrind.
+    """
+    install_built(session, ".", "", "bench")
+    session.run("python", "benchmarks/instructions.py", *session.posargs)
+
+
 @nox.session(name="bench-receiving")
 def bench_receiving(session: nox.Session) -> None:
     """The ASGI receiver under uvicorn, with and without the inbox and Celery (not in ``nox``)."""

@@ -697,7 +697,8 @@ def report_targets(  # noqa: PLR0913 -- every measurement, once
     if noisy > NOISY_SHARE * len(cells):
         print(
             f"  ~~~~  {noisy} of {len(cells)} ratios in the table are noisy: the machine was too "
-            "busy for them, so no verdict below holds; run again on a quieter machine"
+            "busy for them, so no verdict below holds; run again on a quieter machine, or count "
+            "instructions, which its load does not move (nox -s instructions)"
         )
     for check in checks:
         print(check.line())

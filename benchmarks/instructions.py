@@ -1,0 +1,173 @@
+"""Count the instructions each contender runs per call, which no load on the machine changes.
+
+Run from the repository root, with the ``bench`` dependency group installed and valgrind on
+the PATH (``apt-get install valgrind``)::
+
+    python benchmarks/instructions.py [--calls N] [--body STEM ...] [--every-body]
+                                      [--operation NAME ...]
+
+Time on a shared machine moves with its load (``bench.py`` flags such rows noisy); the number
+of instructions a call runs does not. This runs the same jobs as ``bench.py`` (the same
+contenders on the same documented bodies) under callgrind, in one interpreter: each job runs
+``N`` times inside one ``functools.reduce`` call, which callgrind counts alone
+(``--toggle-collect``) and writes out as soon as it returns (``--dump-after``). A first call of
+100 warms each job up, in a count of its own that is left out. ``PYTHONHASHSEED=0``, as with a
+random seed per run the interpreter's start-up moves the counts by more than the calls
+measured. Instructions are not time: the interpreter and compiled code run different numbers
+of them per cycle, so the two tell different things and both are reported in
+``docs/performance.md``.
+
+Defaults: the seed body, parse (class known and dispatching) and ``to_json``, 20,000 calls (with
+fewer, one collection of the garbage collector falling in one count and not another moves it
+by up to a tenth). ``--every-body`` counts every documented body the benchmark times, and
+sums each operation up: its median and worst ratio, and the bodies that meet issue 14's
+target (0.8x to parse, 1.0x to write; 2,000 calls take about ten minutes).
+"""
+
+import argparse
+import functools
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CONTENDERS = ("bandwidth_events", "bandwidth_events, pure", "pydantic", "pydantic lax")
+OPERATIONS = ("parse, class known", "parse, dispatch on eventType", "to_json")
+WARM_UP = 100
+
+
+def target(operation: str) -> float:
+    """Give issue 14's target for an operation, against the equivalent pydantic model."""
+    return 0.8 if operation.startswith("parse") else 1.0
+
+
+_UNDER_VALGRIND = "BANDWIDTH_EVENTS_INSTRUCTIONS_RUN"
+
+
+def main() -> None:
+    """Run the jobs under callgrind, then print the counts per call."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=20_000, help="calls counted per job")
+    parser.add_argument("--body", action="append", help="a body of tests/payloads (its stem)")
+    parser.add_argument("--every-body", action="store_true", help="every body bench.py times")
+    parser.add_argument("--operation", action="append", choices=(*OPERATIONS, "to_dict"))
+    arguments = parser.parse_args()
+    bodies = arguments.body or ["conferenceRecordingAvailable"]
+    if arguments.every_body:
+        bodies = every_body()
+    operations = arguments.operation or list(OPERATIONS)
+    if os.environ.get(_UNDER_VALGRIND):
+        run_jobs(arguments.calls, bodies, operations)
+        return
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        sys.exit("valgrind is not installed (apt-get install valgrind): no counts")
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "callgrind.out"
+        command = [
+            valgrind,
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--toggle-collect=functools_reduce",
+            "--dump-after=functools_reduce",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            *sys.argv,
+        ]
+        env = {**os.environ, _UNDER_VALGRIND: "1", "PYTHONHASHSEED": "0"}
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 -- our own command
+        if done.returncode:
+            sys.exit(f"the run under valgrind failed:\n{done.stderr}")
+        labels = done.stdout.split("JOBS\n", 1)[1].splitlines()
+        counts = dump_totals(Path(scratch))
+    # Each job is two counts, its warm-up and its measure; imports call reduce too, before them.
+    measured = counts[-2 * len(labels) :][1::2]
+    per_call = dict(zip(labels, (count / arguments.calls for count in measured), strict=True))
+    report(per_call, bodies, operations, arguments.calls)
+
+
+def every_body() -> list[str]:
+    """Give the stem of every documented body, as bench.py finds them (it skips the refused)."""
+    return sorted(path.stem for path in (HERE.parent / "tests" / "payloads").glob("*.json"))
+
+
+def run_jobs(calls: int, bodies: list[str], operations: list[str]) -> None:
+    """Under valgrind: run each job in a reduce of its own, and name the jobs in order."""
+    sys.path.insert(0, str(HERE))
+    import bench  # noqa: PLC0415 -- its import builds every peer, under valgrind only
+
+    import bandwidth_events  # noqa: PLC0415 -- as bench.py has it
+
+    labels = []
+    for stem in bodies:
+        body = (bench.PAYLOADS / f"{stem}.json").read_bytes()
+        try:
+            bandwidth_events.parse_event(body)
+        except bandwidth_events.EventParseError:
+            continue  # as bench.py: a body we refuse is no job
+        jobs = bench.jobs_for(stem.split("-")[0], body)
+        for operation in operations:
+            for contender in CONTENDERS:
+                job = jobs[operation].get(contender)
+                if not callable(job):  # "as ours": the pure install writes with the same code
+                    continue
+                functools.reduce(lambda _, __, job=job: job(), range(WARM_UP), None)
+                functools.reduce(lambda _, __, job=job: job(), range(calls), None)
+                labels.append(f"{stem}\t{operation}\t{contender}")
+    print("JOBS", *labels, sep="\n")
+
+
+def dump_totals(directory: Path) -> list[int]:
+    """Give each dump's total instructions, in the order callgrind wrote them."""
+    dumps = sorted(directory.glob("callgrind.out.*"), key=lambda path: int(path.suffix[1:]))
+    totals = []
+    for dump in dumps:
+        with dump.open() as lines:
+            total = next(line for line in lines if line.startswith("totals:"))
+        totals.append(int(total.split()[1]))
+    return totals
+
+
+def report(
+    per_call: dict[str, float], bodies: list[str], operations: list[str], calls: int
+) -> None:
+    """Print a table per call, with ours against the equivalent pydantic model."""
+    print(
+        f"Instructions per call (callgrind, {calls:,} calls after {WARM_UP} warm-up, "
+        f"PYTHONHASHSEED=0), Python {sys.version.split()[0]}"
+    )
+    header = ("body", "operation", *CONTENDERS, "ours / pydantic", "pure / pydantic")
+    print("| " + " | ".join(header) + " |")
+    print("| " + " | ".join(["---", "---"] + ["---:"] * (len(header) - 2)) + " |")
+    ours: dict[str, list[tuple[float, str]]] = {operation: [] for operation in operations}
+    for stem in bodies:
+        for operation in operations:
+            counts = {c: per_call.get(f"{stem}\t{operation}\t{c}") for c in CONTENDERS}
+            peer = counts["pydantic"]
+            if not peer:
+                continue  # refused, so not run
+            ours[operation].append((counts["bandwidth_events"] / peer, stem))
+            cells = [f"{count:,.0f}" if count else "" for count in counts.values()]
+            cells += [
+                f"{mine / peer:.2f}x" if mine and peer else ""
+                for mine in (counts["bandwidth_events"], counts["bandwidth_events, pure"])
+            ]
+            print("| " + " | ".join([stem, operation, *cells]) + " |")
+    if len(bodies) > 1:
+        for operation, mine in ours.items():
+            ratio = sorted(mine)
+            met = sum(value <= target(operation) for value, _ in ratio)
+            print(
+                f"{operation}, ours / pydantic: median "
+                f"{statistics.median(value for value, _ in ratio):.2f}x, worst "
+                f"{ratio[-1][0]:.2f}x ({ratio[-1][1]}), {met} of {len(ratio)} bodies at or "
+                f"under {target(operation)}x"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -85,7 +85,12 @@ def main() -> None:
         labels = done.stdout.split("JOBS\n", 1)[1].splitlines()
         counts = dump_totals(Path(scratch))
     # Each job is two counts, its warm-up and its measure; imports call reduce too, before them.
-    measured = counts[-2 * len(labels) :][1::2]
+    # A job that called reduce itself would shift the pairs: its warm-up would no longer count
+    # about as much per call as its measure.
+    warm_ups, measured = counts[-2 * len(labels) :][::2], counts[-2 * len(labels) :][1::2]
+    for label, warm_up, count in zip(labels, warm_ups, measured, strict=True):
+        if not 0.5 < (count / arguments.calls) / (warm_up / WARM_UP) < 2:  # noqa: PLR2004
+            sys.exit(f"the counts of {label!r} are not one job's: did it call reduce itself?")
     per_call = dict(zip(labels, (count / arguments.calls for count in measured), strict=True))
     report(per_call, bodies, operations, arguments.calls)
 

@@ -23,13 +23,16 @@ _JAVA_SHAPE = re.compile(
 _match_java_shape = _JAVA_SHAPE.fullmatch
 #: The commonest of them, seconds with a fraction and at most minutes before them
 #: (``PT20.056S``, ``PT4.9891287S``, ``PT1M52.217257456S``), for the generated readers to
-#: inline: seconds to the millisecond as ``WHOLE_SECONDS[m[2]] + fraction_of_second(m[3])``, a
-#: lookup and an addition of timedeltas, which cost half of building one from integers; the
-#: rest as ``finer_seconds(m[1], m[2], m[3])``.
+#: inline: seconds to the millisecond as ``WHOLE_SECONDS[seconds] + fraction_of_second(digits)``,
+#: a lookup and an addition of timedeltas, which cost half of building one from integers; the
+#: rest as ``exact_duration(INTEGERS[seconds] + 60 * INTEGERS[minutes], digits)``. The groups
+#: are taken in one ``groups()`` call: each subscript of a match costs about as much.
 match_seconds_shape = re.compile(r"PT(?:([0-9]{1,2})M)?([0-9]{1,2})\.([0-9]{1,9})S").fullmatch
 WHOLE_SECONDS: Final = {
     f"{n:0{width}d}": timedelta(seconds=n) for width in (1, 2) for n in range(10**width)
 }
+#: The same one or two digits, as integers.
+INTEGERS: Final = {text: int(text) for text in WHOLE_SECONDS}
 
 
 @cache  # up to three digits: 1,110 fractions, built as they are first seen
@@ -38,33 +41,26 @@ def fraction_of_second(digits: str) -> timedelta:
     return timedelta(microseconds=int(digits.ljust(6, "0")))
 
 
-def finer_seconds(minutes: str | None, seconds: str, digits: str) -> timedelta:
-    """Give the duration of minutes, seconds and up to nine fractional digits, exactly."""
-    # The seconds and their fraction as one number of nanoseconds: one int() for both.
-    nanoseconds = int(seconds + digits.ljust(9, "0"))
-    return _in_nanoseconds(nanoseconds + _MINUTE * int(minutes) if minutes else nanoseconds)
-
-
-_SECOND: Final = 10**9
-_MINUTE: Final = 60 * _SECOND
 _new_timedelta: Final = timedelta.__new__
 
 
-def _in_nanoseconds(nanoseconds: int) -> timedelta:
-    """Give a duration of so many nanoseconds, exactly.
+def exact_duration(seconds: int, digits: str) -> timedelta:
+    """Give the duration of whole seconds and up to nine fractional digits, exactly.
 
     A `PreciseDuration` past the microsecond: a `timedelta` holds it only when the rest are zeros.
 
     Raises:
         OverflowError: Longer than `timedelta` can be.
     """
-    microseconds, rest = divmod(nanoseconds, 1000)
-    if rest:
-        # _precise's two lines, inline: the call would add 40 ns, a fifteenth of the parse.
-        self = _new_timedelta(PreciseDuration, 0, 0, microseconds)
-        _set_nanoseconds(self, rest)
+    microseconds, nanoseconds = divmod(int(digits.ljust(9, "0")), 1000)
+    if nanoseconds:
+        # _precise's two lines, inline: the call would add a tenth of this function's cost. The
+        # slot is set as an attribute (which the interpreter does inline), not through
+        # _set_nanoseconds: PreciseDuration is this module's own.
+        self = _new_timedelta(PreciseDuration, 0, seconds, microseconds)
+        self._nanoseconds = nanoseconds  # pyright: ignore[reportPrivateUsage]
         return self
-    return timedelta(0, 0, microseconds)
+    return timedelta(0, seconds, microseconds)
 
 
 def parse_duration(value: object) -> timedelta:
@@ -87,9 +83,7 @@ def parse_duration(value: object) -> timedelta:
     if hours:
         total += 3600 * int(hours)
     try:
-        return _in_nanoseconds(
-            total * _SECOND + int(fraction.ljust(9, "0")) if fraction else total * _SECOND
-        )
+        return exact_duration(total, fraction or "")
     except OverflowError as exc:
         raise ValueError(
             f"expected an ISO 8601 duration, received {describe(value)}: {exc}"

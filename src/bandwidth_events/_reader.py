@@ -82,7 +82,6 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
     namespace: dict[str, Any] = {
         "_Refused": Refused,
         "_cls": cls,
-        "_new": object.__new__,
         "_absent": ABSENT,
         "_modelled": modelled,
         "_extra": _extra_fields,
@@ -99,7 +98,7 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
     # The instance is made as its class's unfrozen twin (see `unfrozen_twin`), whose slots
     # are set as plain attributes, then becomes an instance of the class itself.
     namespace["_twin"] = unfrozen_twin(cls)
-    body.append("self = _new(_twin)")
+    body.append("self = _twin()")
     for wire_field in field_kinds(cls):
         body += _field(wire_field, alias_of, namespace, helpers, struct)
         body.append(f"self.{wire_field.field.name} = v")
@@ -151,6 +150,10 @@ def _unfrozen_twin(cls: type[Any]) -> type[Any]:
         # Both, or the interpreter dispatches to the frozen class's __delattr__ by name.
         "__setattr__": object.__setattr__,
         "__delattr__": object.__delattr__,
+        # Made by a call of the twin, with no arguments: object's own __init__, which the
+        # interpreter calls directly, where object.__new__(twin) would be a call through
+        # a wrapper that checks its argument.
+        "__init__": object.__init__,
     }
     return type(cls.__name__, cls.__bases__, namespace)
 

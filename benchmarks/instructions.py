@@ -10,12 +10,12 @@ Time on a shared machine moves with its load (``bench.py`` flags such rows noisy
 of instructions a call runs does not. This runs the same jobs as ``bench.py`` (the same
 contenders on the same documented bodies) under callgrind, in one interpreter: each job runs
 ``N`` times inside one ``functools.reduce`` call, which callgrind counts alone
-(``--toggle-collect``) and writes out as soon as it returns (``--dump-after``). A first call of
-100 warms each job up, in a count of its own that is left out. ``PYTHONHASHSEED=0``, as with a
-random seed per run the interpreter's start-up moves the counts by more than the calls
-measured. Instructions are not time: the interpreter and compiled code run different numbers
-of them per cycle, so the two tell different things and both are reported in
-``docs/performance.md``.
+(``--toggle-collect``) and writes out as soon as it returns (``--dump-after``), after 100 calls
+outside it that warm the job up (a writer is generated on its first call) and a reduce over
+nothing that marks where the job's count comes. ``PYTHONHASHSEED=0``, as with a random seed
+per run the interpreter's start-up moves the counts by more than the calls measured.
+Instructions are not time: the interpreter and compiled code run different numbers of them per
+cycle, so the two tell different things and both are reported in ``docs/performance.md``.
 
 Defaults: the seed body, parse (class known and dispatching) and ``to_json``, 20,000 calls (with
 fewer, one collection of the garbage collector falling in one count and not another moves it
@@ -38,6 +38,7 @@ HERE = Path(__file__).parent
 CONTENDERS = ("bandwidth_events", "bandwidth_events, pure", "pydantic", "pydantic lax")
 OPERATIONS = ("parse, class known", "parse, dispatch on eventType", "to_json")
 WARM_UP = 100
+MARKER = 10_000  # instructions: more than a reduce over nothing, less than any job's
 
 
 def target(operation: str) -> float:
@@ -84,13 +85,12 @@ def main() -> None:
             sys.exit(f"the run under valgrind failed:\n{done.stderr}")
         labels = done.stdout.split("JOBS\n", 1)[1].splitlines()
         counts = dump_totals(Path(scratch))
-    # Each job is two counts, its warm-up and its measure; imports call reduce too, before them.
-    # A job that called reduce itself would shift the pairs: its warm-up would no longer count
-    # about as much per call as its measure.
-    warm_ups, measured = counts[-2 * len(labels) :][::2], counts[-2 * len(labels) :][1::2]
-    for label, warm_up, count in zip(labels, warm_ups, measured, strict=True):
-        if not 0.5 < (count / arguments.calls) / (warm_up / WARM_UP) < 2:  # noqa: PLR2004
-            sys.exit(f"the counts of {label!r} are not one job's: did it call reduce itself?")
+    # Each job is two counts, a marker's and its own; imports call reduce too, before them. A
+    # job that called reduce itself would shift the pairs: a marker would count a job.
+    markers, measured = counts[-2 * len(labels) :][::2], counts[-2 * len(labels) :][1::2]
+    for label, marker in zip(labels, markers, strict=True):
+        if marker > MARKER:
+            sys.exit(f"the counts after {label!r} are not one job's: did it call reduce itself?")
     per_call = dict(zip(labels, (count / arguments.calls for count in measured), strict=True))
     report(per_call, bodies, operations, arguments.calls)
 
@@ -120,7 +120,9 @@ def run_jobs(calls: int, bodies: list[str], operations: list[str]) -> None:
                 job = jobs[operation].get(contender)
                 if not callable(job):  # "as ours": the pure install writes with the same code
                     continue
-                functools.reduce(lambda _, __, job=job: job(), range(WARM_UP), None)
+                for _ in range(WARM_UP):  # outside reduce: not counted
+                    job()
+                functools.reduce(lambda _, __: None, (), None)  # the marker: next is a job
                 functools.reduce(lambda _, __, job=job: job(), range(calls), None)
                 labels.append(f"{stem}\t{operation}\t{contender}")
     print("JOBS", *labels, sep="\n")
@@ -142,7 +144,7 @@ def report(
 ) -> None:
     """Print a table per call, with ours against the equivalent pydantic model."""
     print(
-        f"Instructions per call (callgrind, {calls:,} calls after {WARM_UP} warm-up, "
+        f"Instructions per call (callgrind, {calls:,} calls after {WARM_UP} to warm up, "
         f"PYTHONHASHSEED=0), Python {sys.version.split()[0]}"
     )
     header = ("body", "operation", *CONTENDERS, "ours / pydantic", "pure / pydantic")

@@ -270,11 +270,13 @@ def test_a_receiver_that_died_before_marking_done_publishes_again(
         claimed = inbox.claim()
         assert claimed is not None
         publish(tasks.handle, Message.of(claimed[0]))  # and the receiver dies: no done
-        forwarder = CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger, confirm_after=1e-3)
+        forwarder = CeleryForwarder(
+            inbox, tasks.handle, ledger=tasks.ledger, confirm_after=CONFIRM_AFTER
+        )
 
         assert forwarder.run_once() == 1  # published again: nothing said a worker took it
         drain(tasks, worker)
-        lapse(1e-3)
+        lapse(CONFIRM_AFTER)
         assert forwarder.run_once() == 0  # a worker has it now: done, not published again
 
         [stored] = inbox.events()
@@ -292,11 +294,13 @@ def test_a_message_the_broker_lost_is_published_again(
         claimed = inbox.claim()
         assert claimed is not None
         inbox.started(claimed[0].id, claimed[1], lease=0)  # "published", and lost on the way
-        forwarder = CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger, confirm_after=1e-3)
+        forwarder = CeleryForwarder(
+            inbox, tasks.handle, ledger=tasks.ledger, confirm_after=CONFIRM_AFTER
+        )
 
         assert forwarder.run_once() == 1
         drain(tasks, worker)
-        lapse(2e-3)  # the second wait is twice the first
+        lapse(2 * CONFIRM_AFTER)  # the second wait is twice the first
         assert forwarder.run_once() == 0
 
         [stored] = inbox.events()
@@ -331,6 +335,13 @@ def test_the_forwarder_refuses_a_wait_that_is_not_a_number_of_seconds(
         for wrong in (0.0, float("nan")):
             with pytest.raises(ValueError, match="confirm_after must be a number of seconds"):
                 CeleryForwarder(inbox, tasks.handle, ledger=tasks.ledger, confirm_after=wrong)
+
+
+# How long a forwarder waits for a worker to take what it published: long enough that the
+# lease it sets cannot run out while the same run_once is still looping, even on a busy
+# machine (at a millisecond, one at the dependency floors under load claimed the event again
+# and published it twice).
+CONFIRM_AFTER = 0.25
 
 
 def lapse(seconds: float) -> None:

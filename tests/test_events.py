@@ -8,6 +8,7 @@ from typing import Any, get_args, get_type_hints
 
 import attrs
 import pytest
+from hypothesis import given
 
 from bandwidth_events import (
     ConferenceCompleted,
@@ -22,10 +23,11 @@ from bandwidth_events import (
     VoiceEvent,
     parse_event,
 )
+from bandwidth_events._events.base import Model
 from bandwidth_events._naming import aliases, wire_keys
 
 from .conftest import golden
-from .strategies import EVENT_CLASSES, WIRE_KEYS
+from .strategies import EVENT_CLASSES, NESTED_CLASSES, WIRE_KEYS, voice_events
 
 MOMENT = datetime(2019, 9, 13, 16, 50, 53, 788000, tzinfo=UTC)
 MEMBER: dict[str, Any] = {
@@ -79,6 +81,33 @@ def test_extra_fields_take_part_in_equality_but_not_hash() -> None:
 
     assert one != other
     assert hash(one) == hash(other)
+
+
+def attrs_twin(cls: type[Model]) -> type[Any]:
+    """Give a plain attrs class with a model's fields, whose repr is attrs' own."""
+    fields = {field.name: attrs.field(repr=field.repr) for field in attrs.fields(cls)}
+    return attrs.make_class(cls.__qualname__, fields, kw_only=True, frozen=True)
+
+
+def in_attrs_twins(value: object) -> object:
+    """Give a model as its attrs twin, nested models too (see `attrs_twin`)."""
+    if not isinstance(value, Model):
+        return value
+    cls = type(value)
+    fields = {f.name: in_attrs_twins(getattr(value, f.name)) for f in attrs.fields(cls)}
+    return attrs_twin(cls)(**fields)
+
+
+@given(voice_events)
+def test_a_repr_is_what_attrs_would_write(event: VoiceEvent) -> None:
+    """Each model's repr is the one attrs would generate for it, nested models' included."""
+    assert repr(event) == repr(in_attrs_twins(event))
+
+
+@pytest.mark.parametrize("cls", [*EVENT_CLASSES, *NESTED_CLASSES], ids=lambda c: c.__name__)
+def test_every_model_shares_one_repr(cls: type[Model]) -> None:
+    """No model class has a repr of its own, which attrs would compile at import."""
+    assert cls.__repr__ is Model.__repr__
 
 
 def test_keyword_only() -> None:

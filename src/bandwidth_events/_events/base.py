@@ -1,8 +1,14 @@
 """What every model class shares: the attrs setup, unknown fields, pickling, the base classes.
 
-Each model class is ``@attrs.frozen(kw_only=True, field_transformer=prepare)``: `prepare` gives
-every field the attrs converter and validator of its type's kind (``_kinds``), so an event built
-in Python holds what one parsed from the wire would, and orders required fields first.
+Each model class is ``@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)``:
+`prepare` gives every field the attrs converter and validator of its type's kind (``_kinds``),
+so an event built in Python holds what one parsed from the wire would, and orders required
+fields first. ``repr=False``: every model shares `Model.__repr__`, which writes what attrs would.
+attrs generates its methods' source for each class and compiles it at import, and a class's
+``__repr__`` (one f-string of every field) costs as much to compile as its ``__init__``:
+sharing one took a tenth off the instructions of ``import bandwidth_events``. attrs still
+generates the rest (``__init__``, ``__eq__``, ``__hash__``): shared versions, reading each field
+by name, would compare and hash 1.4 to 1.8 times as slowly.
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -87,7 +93,7 @@ SPELLING: Any = attrs.field(
 )
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Model:
     """A webhook body or an object nested in one (private: users see the concrete classes).
 
@@ -103,6 +109,13 @@ class Model:
     #: so that an unlisted key is read on the fast path rather than refused.)
     keys_vary: ClassVar[bool] = False
 
+    def __repr__(self) -> str:
+        """Write the class and each field shown (``repr``) as a keyword, as attrs would."""
+        cls = type(self)
+        fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields if f.repr)
+        return f"{cls.__qualname__}({shown})"
+
     def __reduce__(self) -> tuple[object, ...]:
         cls = type(self)
         values: dict[str, object] = {}
@@ -116,7 +129,7 @@ def _rebuild(cls: type[_T], values: dict[str, Any]) -> _T:
     return cls(**values)
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Event(Model):
     """A webhook event (private): its ``eventType`` and what its answer may hold, on the class."""
 
@@ -128,7 +141,7 @@ class Event(Model):
     event_time: datetime
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ConferenceEventBase(Event):
     """The fields every conference webhook has (private)."""
 
@@ -137,7 +150,7 @@ class ConferenceEventBase(Event):
     tag: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class CallEventBase(Event):
     """The fields every call webhook has (private): the call and its two ends."""
 
@@ -149,7 +162,7 @@ class CallEventBase(Event):
     start_time: datetime
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class AccountCallEventBase(CallEventBase):
     """The fields of every call webhook but ``transferDisconnect``: the account and application."""
 
@@ -157,7 +170,7 @@ class AccountCallEventBase(CallEventBase):
     application_id: str
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class LegCallEventBase(AccountCallEventBase):
     """The fields of call events that may be about the B leg of a ``<Transfer>`` (private).
 

@@ -12,7 +12,7 @@ from .base import AccountCallEventBase, LegCallEventBase, prepare
 from .objects import Diversion, MachineDetectionResult, StirShaken
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Initiate(AccountCallEventBase):
     """A call came in to one of your numbers (``initiate``).
 
@@ -31,7 +31,7 @@ class Initiate(AccountCallEventBase):
     sip_headers: Mapping[str, str] | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Answer(AccountCallEventBase):
     """A call your application placed was answered (``answer``).
 
@@ -50,7 +50,7 @@ class Answer(AccountCallEventBase):
     sip_call_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Disconnect(AccountCallEventBase):
     """A call ended, for any reason (``disconnect``).
 
@@ -72,7 +72,7 @@ class Disconnect(AccountCallEventBase):
     sip_response_code: int | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Redirect(LegCallEventBase):
     """A call was redirected to new BXML (``redirect``).
 
@@ -87,7 +87,7 @@ class Redirect(LegCallEventBase):
     answer_time: datetime | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class MachineDetectionComplete(AccountCallEventBase):
     """Answering-machine detection decided, in ``async`` mode (``machineDetectionComplete``).
 

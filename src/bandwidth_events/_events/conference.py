@@ -10,7 +10,7 @@ from bandwidth_events._enums import FileFormat, RecordingStatus
 from .base import ConferenceEventBase, prepare, wire
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ConferenceCreated(ConferenceEventBase):
     """A conference has started (``conferenceCreated``).
 
@@ -22,7 +22,7 @@ class ConferenceCreated(ConferenceEventBase):
     accepts_bxml: ClassVar[Literal[True]] = True
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ConferenceRedirect(ConferenceEventBase):
     """A conference was redirected to new BXML (``conferenceRedirect``).
 
@@ -34,7 +34,7 @@ class ConferenceRedirect(ConferenceEventBase):
     accepts_bxml: ClassVar[Literal[True]] = True
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ConferenceMemberJoin(ConferenceEventBase):
     """A call joined a conference (``conferenceMemberJoin``).
 
@@ -50,7 +50,7 @@ class ConferenceMemberJoin(ConferenceEventBase):
     to: str
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ConferenceMemberExit(ConferenceEventBase):
     """A call left a conference (``conferenceMemberExit``).
 
@@ -66,7 +66,7 @@ class ConferenceMemberExit(ConferenceEventBase):
     to: str
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ConferenceCompleted(ConferenceEventBase):
     """A conference has ended (``conferenceCompleted``).
 
@@ -78,7 +78,7 @@ class ConferenceCompleted(ConferenceEventBase):
     accepts_bxml: ClassVar[Literal[False]] = False
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ConferenceRecordingAvailable(ConferenceEventBase):
     """A conference recording can be downloaded (``conferenceRecordingAvailable``).
 

@@ -15,7 +15,7 @@ from bandwidth_events._enums import (
 from .base import SPELLING, Model, prepare, wire
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class MachineDetectionResult(Model):
     """What answering-machine detection decided (``machineDetectionResult``)."""
 
@@ -23,7 +23,7 @@ class MachineDetectionResult(Model):
     duration: timedelta = wire(doc="how long detection took to decide.")
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Diversion(Model):
     """The most recent SIP ``Diversion`` header of a diverted call (``diversion``).
 
@@ -40,7 +40,7 @@ class Diversion(Model):
     limit: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class StirShaken(Model):
     """The result of Bandwidth's STIR/SHAKEN verification of an inbound call (``stirShaken``)."""
 
@@ -49,7 +49,7 @@ class StirShaken(Model):
     originating_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Transcription(Model):
     """A recording's transcription (``transcription`` of ``transcriptionAvailable``).
 
@@ -70,7 +70,7 @@ class Transcription(Model):
     speaker: int | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class MediaStream(Model):
     """A media stream of a call, started by ``<StartStream>`` (``mediaStream``)."""
 
@@ -85,7 +85,7 @@ class MediaStream(Model):
     )
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class RealTimeTranscription(Model):
     """A real-time transcription of a call, started by ``<StartTranscription>``.
 

@@ -14,7 +14,7 @@ _RECORDING_START = "when the recording started, in UTC."
 _RECORDING_END = "when the recording ended, in UTC."
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class RecordingAvailable(LegCallEventBase):
     """A call recording can be downloaded (``recordingAvailable``).
 
@@ -36,7 +36,7 @@ class RecordingAvailable(LegCallEventBase):
     media_url: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class TranscriptionAvailable(LegCallEventBase):
     """A recording's transcription is ready (``transcriptionAvailable``).
 

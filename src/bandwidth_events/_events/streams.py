@@ -14,7 +14,7 @@ _REJECTED = "why the stream was rejected."
 _STOPPED = "why the stream stopped."
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class MediaStreamStarted(AccountCallEventBase):
     """A media stream started (``mediaStreamStarted``).
 
@@ -31,7 +31,7 @@ class MediaStreamStarted(AccountCallEventBase):
     tag: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class MediaStreamRejected(AccountCallEventBase):
     """A media stream could not start (``mediaStreamRejected``).
 
@@ -51,7 +51,7 @@ class MediaStreamRejected(AccountCallEventBase):
     tag: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class MediaStreamStopped(AccountCallEventBase):
     """A media stream stopped (``mediaStreamStopped``).
 

@@ -16,7 +16,7 @@ from .base import SPELLING, AccountCallEventBase, prepare, wire
 from .objects import RealTimeTranscription
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class RealTimeTranscriptionStarted(AccountCallEventBase):
     """A real-time transcription started (``realTimeTranscriptionStarted``).
 
@@ -34,7 +34,7 @@ class RealTimeTranscriptionStarted(AccountCallEventBase):
     wire_spelling: frozenset[str] = SPELLING
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class RealTimeTranscriptionAvailable(AccountCallEventBase):
     """A real-time transcription can be downloaded (``realTimeTranscriptionAvailable``).
 
@@ -55,7 +55,7 @@ class RealTimeTranscriptionAvailable(AccountCallEventBase):
     wire_spelling: frozenset[str] = SPELLING
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class RealTimeTranscriptionRejected(AccountCallEventBase):
     """A real-time transcription could not start (``realTimeTranscriptionRejected``).
 
@@ -78,7 +78,7 @@ class RealTimeTranscriptionRejected(AccountCallEventBase):
     wire_spelling: frozenset[str] = SPELLING
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class RealTimeTranscriptionStopped(AccountCallEventBase):
     """A real-time transcription stopped (``realTimeTranscriptionStopped``).
 

@@ -20,7 +20,7 @@ _B_FROM = (
 _B_TO = "the number used as the B leg's ``to``, in E.164 form."
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Gather(LegCallEventBase):
     """A ``<Gather>`` ended: the caller's digits (``gather``).
 
@@ -36,7 +36,7 @@ class Gather(LegCallEventBase):
     terminating_digit: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class Dtmf(LegCallEventBase):
     """The caller pressed a digit during a ``<StartGather>`` (``dtmf``).
 
@@ -51,7 +51,7 @@ class Dtmf(LegCallEventBase):
     digit: str
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class TransferAnswer(AccountCallEventBase):
     """The B leg of a ``<Transfer>`` answered (``transferAnswer``).
 
@@ -73,7 +73,7 @@ class TransferAnswer(AccountCallEventBase):
     tag: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class TransferComplete(AccountCallEventBase):
     """A ``<Transfer>`` ended: its B leg is gone (``transferComplete``).
 
@@ -94,7 +94,7 @@ class TransferComplete(AccountCallEventBase):
     error_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class TransferDisconnect(CallEventBase):
     """A B leg of a ``<Transfer>`` ended (``transferDisconnect``).
 
@@ -125,7 +125,7 @@ class TransferDisconnect(CallEventBase):
     error_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class BridgeComplete(AccountCallEventBase):
     """The other call left a ``<Bridge>``, or it could not be set up (``bridgeComplete``).
 
@@ -154,7 +154,7 @@ class BridgeComplete(AccountCallEventBase):
     )
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class BridgeTargetComplete(AccountCallEventBase):
     """The call that ran a ``<Bridge>`` left it (``bridgeTargetComplete``).
 
@@ -171,7 +171,7 @@ class BridgeTargetComplete(AccountCallEventBase):
     tag: str | None = None
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class RecordComplete(LegCallEventBase):
     """A ``<Record>`` ended and the call is still up (``recordComplete``).
 
@@ -198,7 +198,7 @@ class RecordComplete(LegCallEventBase):
     wire_spelling: frozenset[str] = SPELLING
 
 
-@attrs.frozen(kw_only=True, field_transformer=prepare)
+@attrs.frozen(kw_only=True, field_transformer=prepare, repr=False)
 class ReferComplete(AccountCallEventBase):
     """A ``<Refer>`` ended (``referComplete``).
 

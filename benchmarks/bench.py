@@ -350,15 +350,14 @@ def shared_stdlib(env: dict[str, str]) -> list[str]:
     return sorted(loaded("bandwidth_events") & loaded("pydantic"))
 
 
-def import_times(runs: int) -> tuple[dict[str, list[float]], int]:
-    """Give each import's time in each run, in milliseconds, in fresh interpreters.
+def import_programs() -> tuple[dict[str, tuple[str, str]], dict[str, str], int]:
+    """Give each contender's import: what runs before it, and the import; and their environment.
 
-    Each run starts every contender once, in a shuffled order. One untimed import first writes
-    the bytecode of everything imported, as pip does when it installs a wheel: an editable
-    install, or ``PYTHONDONTWRITEBYTECODE``, would otherwise time compiling the sources of one
-    side only. Also gives how many standard-library modules were loaded before each clock.
+    Every contender but `COLD` starts with the standard library both sides load. The
+    environment writes bytecode: an editable install, or ``PYTHONDONTWRITEBYTECODE``, would
+    otherwise measure compiling the sources of one side only. Also gives how many
+    standard-library modules are loaded before each import.
     """
-    program = "{}\nimport time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(HERE)
     stdlib = shared_stdlib(env)
@@ -367,6 +366,18 @@ def import_times(runs: int) -> tuple[dict[str, list[float]], int]:
         name: (preamble + before, statement) for name, (before, statement) in IMPORTS.items()
     }
     contenders[COLD] = IMPORTS[OURS]
+    return contenders, env, len(stdlib)
+
+
+def import_times(runs: int) -> tuple[dict[str, list[float]], int]:
+    """Give each import's time in each run, in milliseconds, in fresh interpreters.
+
+    Each run starts every contender once, in a shuffled order. One untimed import first writes
+    the bytecode of everything imported, as pip does when it installs a wheel. Also gives how
+    many standard-library modules were loaded before each clock (see `import_programs`).
+    """
+    program = "{}\nimport time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
+    contenders, env, preloaded = import_programs()
 
     def run(before: str, statement: str) -> float:
         return float(_python(program.format(before, statement), env)) * 1e3
@@ -377,7 +388,7 @@ def import_times(runs: int) -> tuple[dict[str, list[float]], int]:
     for _ in range(runs):
         for name in random.sample(list(contenders), len(contenders)):
             samples[name].append(run(*contenders[name]))
-    return samples, len(stdlib)
+    return samples, preloaded
 
 
 def _text(rng: random.Random, size: int) -> str:

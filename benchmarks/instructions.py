@@ -22,6 +22,12 @@ fewer, one collection of the garbage collector falling in one count and not anot
 by up to a tenth). ``--every-body`` counts every documented body the benchmark times, and
 sums each operation up: its median and worst ratio, and the bodies that meet issue 14's
 target (0.8x to parse, 1.0x to write; 2,000 calls take about ten minutes).
+
+Then each import ``bench.py`` times, but the official SDK's (a second, a minute under valgrind),
+counted whole in fresh interpreters, bytecode written first: the program's instructions with
+the import, less the same program's without it (``--no-imports`` leaves them out). Loading a
+compiled extension is mostly reading and mapping its file, which costs time but few
+instructions, so pydantic's compiled core counts for less here than on the clock.
 """
 
 import argparse
@@ -39,6 +45,7 @@ CONTENDERS = ("bandwidth_events", "bandwidth_events, pure", "pydantic", "pydanti
 OPERATIONS = ("parse, class known", "parse, dispatch on eventType", "to_json")
 WARM_UP = 100
 MARKER = 10_000  # instructions: more than a reduce over nothing, less than any job's
+UNCOUNTED_IMPORTS = frozenset({"bandwidth-sdk model"})  # a second each, a minute under valgrind
 
 
 def target(operation: str) -> float:
@@ -56,6 +63,9 @@ def main() -> None:
     parser.add_argument("--body", action="append", help="a body of tests/payloads (its stem)")
     parser.add_argument("--every-body", action="store_true", help="every body bench.py times")
     parser.add_argument("--operation", action="append", choices=(*OPERATIONS, "to_dict"))
+    parser.add_argument(
+        "--imports", action=argparse.BooleanOptionalAction, default=True, help="count imports"
+    )
     arguments = parser.parse_args()
     bodies = arguments.body or ["conferenceRecordingAvailable"]
     if arguments.every_body:
@@ -93,6 +103,8 @@ def main() -> None:
             sys.exit(f"the counts after {label!r} are not one job's: did it call reduce itself?")
     per_call = dict(zip(labels, (count / arguments.calls for count in measured), strict=True))
     report(per_call, bodies, operations, arguments.calls)
+    if arguments.imports:
+        count_imports(valgrind)
 
 
 def every_body() -> list[str]:
@@ -131,12 +143,47 @@ def run_jobs(calls: int, bodies: list[str], operations: list[str]) -> None:
 def dump_totals(directory: Path) -> list[int]:
     """Give each dump's total instructions, in the order callgrind wrote them."""
     dumps = sorted(directory.glob("callgrind.out.*"), key=lambda path: int(path.suffix[1:]))
-    totals = []
-    for dump in dumps:
-        with dump.open() as lines:
-            total = next(line for line in lines if line.startswith("totals:"))
-        totals.append(int(total.split()[1]))
-    return totals
+    return [_total(dump) for dump in dumps]
+
+
+def _total(dump: Path) -> int:
+    with dump.open() as lines:
+        total = next(line for line in lines if line.startswith("totals:"))
+    return int(total.split()[1])
+
+
+def count_imports(valgrind: str) -> None:
+    """Count each import bench.py times, as it times them (see the module's docs); print them."""
+    sys.path.insert(0, str(HERE))
+    import bench  # noqa: PLC0415 -- its import builds every peer: only when counting imports
+
+    contenders, env, preloaded = bench.import_programs()
+    env["PYTHONHASHSEED"] = "0"
+    counts: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "callgrind.out"
+
+        def instructions(program: str) -> int:
+            command = [valgrind, "--tool=callgrind", f"--callgrind-out-file={out}"]
+            run = [*command, sys.executable, "-c", program]
+            subprocess.run(run, env=env, capture_output=True, check=True)  # noqa: S603 -- our own
+            return _total(out)
+
+        for name, (before, statement) in contenders.items():
+            if name in UNCOUNTED_IMPORTS:
+                continue
+            program = f"{before}\n{statement}"
+            # Writes the bytecode of everything imported, as pip does when it installs a wheel.
+            subprocess.run([sys.executable, "-c", program], env=env, check=True)  # noqa: S603 -- our own
+            counts[name] = instructions(program) - instructions(before)
+    peer = counts["pydantic, equivalent models"]
+    print(
+        f"\nImport in a fresh interpreter, millions of instructions (callgrind, bytecode written"
+        f" first); each but the last after the {preloaded} standard-library modules both"
+        " bandwidth_events and pydantic load:"
+    )
+    for name, count in counts.items():
+        print(f"  {name:<30} {count / 1e6:7.1f}  {count / peer:.2f}x pydantic")
 
 
 def report(

@@ -171,7 +171,10 @@ def _handler(files: Path, *, is_async: bool) -> Callable[[Disconnect], None]:
             os.kill(os.getpid(), signal.SIGKILL)
         victim = files / f"{call}.pid"
         if call.startswith("kill-") and not victim.exists():
-            victim.write_text(str(os.getpid()))
+            # Written whole, then named: the test reads the pid as soon as the file exists.
+            partial = victim.with_suffix(".partial")
+            partial.write_text(str(os.getpid()))
+            partial.replace(victim)
             threading.Event().wait()  # until the test kills this process
         request = current_request()
         record = {

@@ -54,9 +54,7 @@ def exact_duration(seconds: int, digits: str) -> timedelta:
     """
     microseconds, nanoseconds = divmod(int(digits.ljust(9, "0")), 1000)
     if nanoseconds:
-        # _precise's two lines, inline: the call would add a tenth of this function's cost. The
-        # slot is set as an attribute (which the interpreter does inline), not through
-        # _set_nanoseconds: PreciseDuration is this module's own.
+        # _precise's two lines, inline: the call would add a tenth of this function's cost.
         self = _new_timedelta(PreciseDuration, 0, seconds, microseconds)
         self._nanoseconds = nanoseconds  # pyright: ignore[reportPrivateUsage]
         return self
@@ -202,14 +200,12 @@ class PreciseDuration(timedelta):
         return (_precise, (self.days, self.seconds, self.microseconds, self._nanoseconds))
 
 
-_set_nanoseconds = vars(PreciseDuration)["_nanoseconds"].__set__
-
-
 def _precise(days: int, seconds: int, microseconds: int, nanoseconds: int) -> PreciseDuration:
     # timedelta's own constructor, without PreciseDuration's checks: the callers' nanoseconds
-    # are three digits already.
-    self = timedelta.__new__(PreciseDuration, days, seconds, microseconds)
-    _set_nanoseconds(self, nanoseconds)
+    # are three digits already. The slot is set as an attribute, which the interpreter does
+    # inline (PreciseDuration is this module's own).
+    self = _new_timedelta(PreciseDuration, days, seconds, microseconds)
+    self._nanoseconds = nanoseconds  # pyright: ignore[reportPrivateUsage]
     return self
 
 

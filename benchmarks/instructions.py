@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).parent
 CONTENDERS = ("bandwidth_events", "bandwidth_events, pure", "pydantic", "pydantic lax")
@@ -108,6 +109,14 @@ def main() -> None:
         count_imports(valgrind)
 
 
+def _bench() -> ModuleType:
+    """Import bench.py, whose import builds every peer: only where its jobs or imports run."""
+    sys.path.insert(0, str(HERE))
+    import bench  # noqa: PLC0415 -- see above
+
+    return bench
+
+
 def every_body() -> list[str]:
     """Give the stem of every documented body, as bench.py finds them (it skips the refused)."""
     return sorted(path.stem for path in (HERE.parent / "tests" / "payloads").glob("*.json"))
@@ -115,9 +124,7 @@ def every_body() -> list[str]:
 
 def run_jobs(calls: int, bodies: list[str], operations: list[str]) -> None:
     """Under valgrind: run each job in a reduce of its own, and name the jobs in order."""
-    sys.path.insert(0, str(HERE))
-    import bench  # noqa: PLC0415 -- its import builds every peer, under valgrind only
-
+    bench = _bench()
     import bandwidth_events  # noqa: PLC0415 -- as bench.py has it
 
     labels = []
@@ -155,10 +162,7 @@ def _total(dump: Path) -> int:
 
 def count_imports(valgrind: str) -> None:
     """Count each import bench.py times, as it times them (see the module's docs); print them."""
-    sys.path.insert(0, str(HERE))
-    import bench  # noqa: PLC0415 -- its import builds every peer: only when counting imports
-
-    contenders, env, preloaded = bench.import_programs()
+    contenders, env, preloaded = _bench().import_programs()
     env["PYTHONHASHSEED"] = "0"
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as scratch:

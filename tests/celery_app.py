@@ -122,6 +122,21 @@ class Tasks:
     handle_later: EventTask
     handle_in_pool: EventTask
 
+    def close(self) -> None:
+        """Let go of the result backend's subscriptions, while its server still runs.
+
+        Celery's Redis result backend subscribes to each task's result as it is published,
+        and unsubscribes when the result is read or its `AsyncResult` is finalised. A result
+        a failed test never read is finalised whenever the garbage collector gets to it; if
+        the server has stopped by then, Celery's reconnection fails inside ``__del__``, and
+        pytest fails whichever test was running. So every subscription ends here, at once.
+        """
+        consumer = getattr(self.app.backend, "result_consumer", None)
+        if consumer is not None:  # not the ``file://`` backend
+            consumer.stop()
+            consumer.subscribed_to.clear()
+        self.app.close()
+
 
 def make_app(settings: Settings, *, ledger: Ledger | None = None) -> Tasks:
     """Build the tests' app and its tasks, for a worker or for the test that publishes."""

@@ -16,6 +16,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Generator, Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,9 +66,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="module")
-def tasks(settings: Settings) -> Tasks:
+def tasks(settings: Settings) -> Iterator[Tasks]:
     """Give the tests' app and tasks, as a receiver that publishes to them has them."""
-    return make_app(settings)
+    made = make_app(settings)
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="module")
@@ -481,8 +484,12 @@ def test_the_forwarder_keeps_what_the_broker_refused(
     """An event the broker does not take goes back to pending, with the error, until it does."""
     call_id = call("ok")
     down = attrs.evolve(settings, broker_url=f"redis://127.0.0.1:{free_port()}/0")
-    unreachable = make_app(attrs.evolve(down, transport_options={}), ledger=tasks.ledger)
-    with Inbox(tmp_path / "inbox.sqlite3") as inbox:
+    with (
+        closing(
+            make_app(attrs.evolve(down, transport_options={}), ledger=tasks.ledger)
+        ) as unreachable,
+        Inbox(tmp_path / "inbox.sqlite3") as inbox,
+    ):
         inbox.take(message(call_id).request, message(call_id).body, message(call_id).event())
         refused = CeleryForwarder(
             inbox, unreachable.handle, ledger=tasks.ledger, retry_policy={"max_retries": 0}

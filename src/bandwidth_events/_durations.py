@@ -117,30 +117,43 @@ def format_duration(value: timedelta) -> str:
     Hours, minutes and seconds, no zero units, no trailing fractional zeros; ``PT0S`` for zero.
     A `PreciseDuration` is written to the nanosecond.
     """
-    # The parts a timedelta keeps, not a division, and a table for whole milliseconds (nearly
-    # every value Bandwidth sends): this runs for every event written. Digits come from str()
-    # of the fraction past a leading 1, cheaper than a format spec.
+    # The parts a timedelta keeps, not a division, and tables for the digits: this runs for
+    # every event written. A fraction is written in groups of three digits, the last with its
+    # trailing zeros left out, so that nothing is formatted or stripped here; whole seconds
+    # and minutes under 60 are looked up too. A plain timedelta is told apart by its class.
     seconds = value.days * 86400 + value.seconds
     micros = value.microseconds
-    nanos = value.nanoseconds if isinstance(value, PreciseDuration) else 0
+    nanos = (
+        value._nanoseconds  # noqa: SLF001  # pyright: ignore[reportPrivateUsage] -- this module's class
+        if value.__class__ is not timedelta and isinstance(value, PreciseDuration)
+        else 0
+    )
     if nanos:
-        fraction = "." + str(1_000_000_000 + micros * 1000 + nanos)[1:].rstrip("0")
+        fraction = f".{_DIGITS[micros // 1000]}{_DIGITS[micros % 1000]}{_LAST[nanos]}"
     elif micros % 1000:
-        fraction = "." + str(1_000_000 + micros)[1:].rstrip("0")
+        fraction = f".{_DIGITS[micros // 1000]}{_LAST[micros % 1000]}"
     else:
         fraction = _MILLISECONDS[micros // 1000]
     if seconds < 60:  # noqa: PLR2004 -- a minute
-        return f"PT{seconds}{fraction}S" if seconds or fraction else "PT0S"
+        return f"PT{_SIXTY[seconds]}{fraction}S" if seconds or fraction else "PT0S"
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:  # noqa: PLR2004 -- an hour
-        return f"PT{minutes}M{seconds}{fraction}S" if seconds or fraction else f"PT{minutes}M"
+        if seconds or fraction:
+            return f"PT{_SIXTY[minutes]}M{_SIXTY[seconds]}{fraction}S"
+        return f"PT{_SIXTY[minutes]}M"
     hours, minutes = divmod(minutes, 60)
-    text = f"PT{hours}H{minutes}M" if minutes else f"PT{hours}H"
-    return f"{text}{seconds}{fraction}S" if seconds or fraction else text
+    text = f"PT{hours}H{_SIXTY[minutes]}M" if minutes else f"PT{hours}H"
+    return f"{text}{_SIXTY[seconds]}{fraction}S" if seconds or fraction else text
 
 
-# Each whole number of milliseconds as a fraction of a second: "" for none, ".5" for 500.
-_MILLISECONDS: Final = tuple(f".{ms:03d}".rstrip("0").rstrip(".") for ms in range(1000))
+#: 0 to 999 as three digits: ``"056"``.
+_DIGITS: Final = tuple(f"{n:03d}" for n in range(1000))
+#: The same, as the last digits of a fraction, trailing zeros left out: ``"05"``, and ``""``.
+_LAST: Final = tuple(digits.rstrip("0") for digits in _DIGITS)
+#: Each whole number of milliseconds as a fraction of a second: ``""`` for none, ``".5"`` for 500.
+_MILLISECONDS: Final = ("", *("." + digits for digits in _LAST[1:]))
+#: 0 to 59 in decimal.
+_SIXTY: Final = tuple(str(n) for n in range(60))
 
 
 class PreciseDuration(timedelta):

@@ -41,6 +41,8 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
+from installed import ANY_INSTALL, ANY_INSTALL_HELP, require_source_tree
+
 HERE = Path(__file__).parent
 CONTENDERS = ("bandwidth_events", "bandwidth_events, pure", "pydantic", "pydantic lax")
 OPERATIONS = ("parse, class known", "parse, dispatch on eventType", "to_json")
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument(
         "--imports", action=argparse.BooleanOptionalAction, default=True, help="count imports"
     )
+    parser.add_argument(ANY_INSTALL, action="store_true", help=ANY_INSTALL_HELP)
     arguments = parser.parse_args()
     bodies = arguments.body or ["conferenceRecordingAvailable"]
     if arguments.every_body:
@@ -76,6 +79,7 @@ def main() -> None:
     if os.environ.get(_UNDER_VALGRIND):
         run_jobs(arguments.calls, bodies, operations)
         return
+    require_source_tree(any_install=arguments.any_install)
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         sys.exit("valgrind is not installed (apt-get install valgrind): no counts")

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import orjson
 import uvicorn
+from installed import ANY_INSTALL, ANY_INSTALL_HELP, require_source_tree
 
 from bandwidth_events import (
     ConferenceRecordingAvailable,
@@ -211,7 +212,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(ANY_INSTALL, action="store_true", help=ANY_INSTALL_HELP)
     args = parser.parse_args()
+    require_source_tree(any_install=args.any_install)
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         inbox = stack.enter_context(Inbox(f"{folder}/inbox.db"))

@@ -60,7 +60,7 @@ PAYLOADS = HERE.parent / "tests" / "payloads"
 SEED = "conferenceRecordingAvailable"
 
 import serving  # noqa: E402 -- after the peers, beside this file
-from installed import ANY_INSTALL, ANY_INSTALL_HELP, require_source_tree  # noqa: E402 -- beside it too
+from installed import add_any_install, require_source_tree  # noqa: E402 -- beside it too
 
 # The official SDK's model of each event; it has none for media streams and real-time
 # transcriptions.
@@ -560,7 +560,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke test")
     parser.add_argument("--no-serving", action="store_true", help="leave out the receiver")
-    parser.add_argument(ANY_INSTALL, action="store_true", help=ANY_INSTALL_HELP)
+    add_any_install(parser)
     args = parser.parse_args()
     require_source_tree(any_install=args.any_install)
     rounds, number = (5, 100) if args.quick else (31, 1000)

@@ -6,14 +6,21 @@ started that way measures the package installed the time before, and nothing say
 benchmark script calls `require_source_tree` before it measures anything.
 """
 
+import argparse
 import importlib.util
 import sys
 from pathlib import Path
 
 SOURCE = Path(__file__).parent.parent / "src" / "bandwidth_events"
-#: The option each script takes to measure whatever is installed (an older release, say).
-ANY_INSTALL = "--any-install"
-ANY_INSTALL_HELP = "measure the installed bandwidth_events even if it is not the source tree's"
+
+
+def add_any_install(parser: argparse.ArgumentParser) -> None:
+    """Give a script ``--any-install``: measure whatever is installed (an older release, say)."""
+    parser.add_argument(
+        "--any-install",
+        action="store_true",
+        help="measure the installed bandwidth_events even if it is not the source tree's",
+    )
 
 
 def stale_files() -> list[str]:
@@ -38,5 +45,5 @@ def require_source_tree(*, any_install: bool) -> None:
         sys.exit(
             f"The installed bandwidth_events is not the source tree's: {named} differ. Install"
             f" it again (nox -r reuses the environment and installs; nox -R does not), or pass"
-            f" {ANY_INSTALL} to measure it as it is."
+            " --any-install to measure it as it is."
         )

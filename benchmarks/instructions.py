@@ -41,7 +41,7 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from installed import ANY_INSTALL, ANY_INSTALL_HELP, require_source_tree
+from installed import add_any_install, require_source_tree
 
 HERE = Path(__file__).parent
 CONTENDERS = ("bandwidth_events", "bandwidth_events, pure", "pydantic", "pydantic lax")
@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument(
         "--imports", action=argparse.BooleanOptionalAction, default=True, help="count imports"
     )
-    parser.add_argument(ANY_INSTALL, action="store_true", help=ANY_INSTALL_HELP)
+    add_any_install(parser)
     arguments = parser.parse_args()
     bodies = arguments.body or ["conferenceRecordingAvailable"]
     if arguments.every_body:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import orjson
 import uvicorn
-from installed import ANY_INSTALL, ANY_INSTALL_HELP, require_source_tree
+from installed import add_any_install, require_source_tree
 
 from bandwidth_events import (
     ConferenceRecordingAvailable,
@@ -212,7 +212,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument(ANY_INSTALL, action="store_true", help=ANY_INSTALL_HELP)
+    add_any_install(parser)
     args = parser.parse_args()
     require_source_tree(any_install=args.any_install)
     with ExitStack() as stack:

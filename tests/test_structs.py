@@ -219,6 +219,32 @@ def test_another_event_is_refused_and_explained() -> None:
 
 
 @needs_msgspec
+@given(st.sampled_from(EVENT_CLASSES).flatmap(bandwidth_payloads), st.data())
+def test_with_the_class_known_the_event_type_may_come_anywhere_but_must_come(
+    payload: dict[str, Any], data: st.DataObject
+) -> None:
+    """The class's own decoder takes ``eventType`` in any place, and refuses a body without it.
+
+    A body without it, or with another value there, is then explained by the converter.
+    """
+    cls = class_of(payload)
+    event_type = payload.pop("eventType")
+    keys = list(payload)
+    place = data.draw(st.integers(0, len(keys)))
+    moved = dict([*[(key, payload[key]) for key in keys[:place]], ("eventType", event_type)])
+    moved |= {key: payload[key] for key in keys[place:]}
+    fast = read_fast(cls, raw(moved))
+
+    assert fast == read_fast(None, raw(moved))  # which the test above pins to the converter
+    assert fast is Refused or fast == parse_event(moved)
+    for refused in ({}, {"eventType": None}, {"eventType": "answerr"}, {"eventType": 1}):
+        body = raw(payload | refused)
+        assert read_fast(cls, body) is Refused
+        with pytest.raises(EventParseError, match="eventType"):
+            parse_event(body, cls)
+
+
+@needs_msgspec
 def test_what_msgspec_refuses_is_read_or_explained() -> None:
     """An unknown key, an eventType it does not know, bad JSON: the slower paths decide."""
     body = json.loads(golden("conferenceCompleted"))
@@ -236,7 +262,7 @@ class Counted:
     """A new raw reader of one class whose msgspec decoder counts its calls."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, cls: type[Any] | None) -> None:
-        found = _structs._decoding()
+        found = _structs._decoding(cls)
         assert found is not None
         decode, readers, refused = found
         self.decoded = 0
@@ -245,7 +271,10 @@ class Counted:
             self.decoded += 1
             return decode(raw)
 
-        monkeypatch.setattr(_structs, "_decoding", lambda: (counting, readers, refused))
+        def decoding(_cls: type[Any] | None) -> _structs.Decoding:
+            return counting, readers, refused
+
+        monkeypatch.setattr(_structs, "_decoding", decoding)
         reader = _structs._raw_reader(cls)
         assert reader is not None
         self.read = reader
@@ -374,7 +403,10 @@ def without_msgspec(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Make msgspec impossible to import, with the raw readers not yet looked for."""
     monkeypatch.setitem(__import__("sys").modules, "msgspec", None)
     monkeypatch.setattr(_api, "_RAW_READERS", _RawReaders())
-    clear = (cast("Any", _structs.raw_reader).cache_clear, _structs._decoding.cache_clear)
+    clear = (
+        cast("Any", _structs.raw_reader).cache_clear,
+        cast("Any", _structs._decoding).cache_clear,
+    )
     for each in clear:
         each()
     yield

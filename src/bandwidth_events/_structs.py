@@ -4,7 +4,11 @@ With msgspec installed, `parse_event` hands a raw body to msgspec first. msgspec
 compiled code, into a struct per model class, made here from the field kinds (each kind's
 ``wire_type``: a timestamp is a string, a boolean a string or a JSON boolean). That checks every
 field's JSON type, that required fields are there and that no key is unknown, and picks the
-event class by ``eventType`` (a tagged union). The class's struct reader (``_reader``, from the
+event class by ``eventType`` (a tagged union). With the class known, the decoder is of that
+class's struct alone, where ``eventType`` is a field that must hold the class's, wherever it
+comes: a union must find its tag first, and when the body does not begin with it, msgspec reads
+ahead to it, then again from the start (Bandwidth's documented media-stream and real-time
+transcription bodies give it ninth or tenth). The class's struct reader (``_reader``, from the
 same kinds' statements as its dict reader) then makes the event from the struct's attributes.
 A field with a second wire key has an attribute for each key, and the reader takes the one that
 came. A nested object whose keys vary (``keys_vary``: a diversion's follow the SIP header) is
@@ -22,7 +26,7 @@ without it never gets here.
 
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, Union, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, Union, cast
 
 from ._events import EVENT_CLASSES
 from ._kinds import field_kinds, struct_model
@@ -35,8 +39,10 @@ if TYPE_CHECKING:
 #: Reads a raw body into an event, or gives ``None``: orjson and the dict reader are to read it.
 RawReader: TypeAlias = Callable[[Any], Any]
 
-# The struct of each model class made so far.
 _Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct]"]
+# The struct of each model class made so far, an event's tagged (nested ones are shared).
+_STRUCTS: Final[_Structs] = {}
+_EVENT_CLASSES: Final = frozenset(EVENT_CLASSES.values())
 
 
 def _raw_reader(cls: type[Any] | None) -> RawReader | None:
@@ -44,15 +50,10 @@ def _raw_reader(cls: type[Any] | None) -> RawReader | None:
 
     ``None`` if msgspec is not installed, or ``cls`` is no event class (`parse_event` says so).
     """
-    found = _decoding()
+    found = _decoding(cls)
     if found is None:
         return None
     decode, readers, refused = found
-    if cls is not None:
-        # Another event's struct is a KeyError: refused, and the dict reader says which.
-        readers = {struct: read for struct, (event, read) in _by_struct().items() if event is cls}
-        if not readers:
-            return None
     return _backing_off(decode, readers, (refused, *DECLINED))
 
 
@@ -110,51 +111,66 @@ def _backing_off(
 raw_reader: Final = cast("Callable[[type[Any] | None], RawReader | None]", cache(_raw_reader))
 
 
-@cache
-def _decoding() -> "tuple[Callable[[Any], Any], dict[type[Any], Reader], type[Exception]] | None":
-    """Give the decoder of every event's struct, each struct's reader, and its errors.
+Decoding: TypeAlias = tuple[Callable[[Any], Any], dict[type[Any], Reader], type[Exception]]
 
-    What the decoder raises for a body it does not take is given too: msgspec 0.19's errors are
-    no `ValueError`. ``None``: msgspec is not installed.
+
+def _decoding_of(cls: type[Any] | None) -> Decoding | None:
+    """Give the decoder of any event's body (``None``) or of one class's, with its readers.
+
+    The decoder gives a struct, and the readers map each struct it may give to its struct
+    reader. What the decoder raises for a body it does not take is given too: msgspec 0.19's
+    errors are no `ValueError`. ``None``: msgspec is not installed, or ``cls`` is no event class.
     """
     try:
         import msgspec  # noqa: PLC0415 -- the optional extra, imported on first use
     except ImportError:
         return None
-    by_struct = _by_struct()
-    # A union made at run time (one type alone is its own union).
-    union = cast("Any", Union)[tuple(by_struct)]
-    decoder = msgspec.json.Decoder(union)
-    readers = {kind: reader for kind, (_cls, reader) in by_struct.items()}
+    if cls is None:
+        by_struct = _by_struct()
+        # A union made at run time (one type alone is its own union).
+        decoder = msgspec.json.Decoder(cast("Any", Union)[tuple(by_struct)])
+        readers = {kind: reader for kind, (_cls, reader) in by_struct.items()}
+    elif cls in _EVENT_CLASSES:
+        struct = _struct(cls, tagged=False)
+        decoder = msgspec.json.Decoder(struct)
+        readers = {struct: make_struct_reader(cls)}
+    else:
+        return None
     return decoder.decode, readers, msgspec.DecodeError
+
+
+#: `_decoding_of` memoised. (The cast: mypy counts no class as Hashable.)
+_decoding: Final = cast("Callable[[type[Any] | None], Decoding | None]", cache(_decoding_of))
 
 
 @cache
 def _by_struct() -> "dict[type[Any], tuple[type[Any], Reader]]":
-    """Give each event struct, with its event class and struct reader.
+    """Give each event's tagged struct, with its event class and struct reader.
 
     An event class with a second ``eventType`` is read under its first.
     """
-    structs: _Structs = {}
-    return {
-        _struct(cls, structs): (cls, make_struct_reader(cls))
-        for cls in dict.fromkeys(EVENT_CLASSES.values())
-    }
+    events = dict.fromkeys(EVENT_CLASSES.values())
+    return {_struct(cls): (cls, make_struct_reader(cls)) for cls in events}
 
 
-def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct]":
-    """Make the struct of a model class, its nested ones first (no model class holds itself)."""
+def _struct(cls: type[Any], *, tagged: bool = True) -> "type[msgspec.Struct]":
+    """Make the struct of a model class, its nested ones first (no model class holds itself).
+
+    An event's struct is tagged by its ``eventType``, for the union of them all; untagged, it
+    has the ``eventType`` as a field that must hold the class's, which the body may give
+    anywhere. (A single tagged struct would take a body with no ``eventType`` at all.)
+    """
     import msgspec  # noqa: PLC0415 -- imported already by _decoding
 
-    if cls in structs:
-        return structs[cls]
+    if tagged and cls in _STRUCTS:
+        return _STRUCTS[cls]
     second_keys = aliases(cls)
     fields: list[tuple[str, Any] | tuple[str, Any, object]] = []
     rename: dict[str, str] = {}
     for wire_field in field_kinds(cls):
         kind = wire_field.kind
         model = struct_model(kind)
-        wire: Any = kind.wire_type if model is None else _struct(model, structs)
+        wire: Any = kind.wire_type if model is None else _struct(model)
         name, key = wire_field.field.name, wire_field.key
         rename[name] = key
         second = second_keys.get(key)
@@ -168,6 +184,10 @@ def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct]":
         else:
             fields.append((name, wire))
     event_type: str | None = getattr(cls, "event_type", None)
+    tag = event_type if tagged else None
+    if event_type is not None and not tagged:
+        # Its wire key as the attribute's name, which no field has (theirs are snake case).
+        fields.append((EVENT_TYPE, cast("Any", Literal)[event_type]))
     struct = msgspec.defstruct(
         cls.__name__,
         fields,
@@ -175,10 +195,11 @@ def _struct(cls: type[Any], structs: _Structs) -> "type[msgspec.Struct]":
         kw_only=True,
         forbid_unknown_fields=True,
         rename=rename,
-        tag_field=EVENT_TYPE if event_type else None,
-        tag=event_type,
+        tag_field=EVENT_TYPE if tag else None,
+        tag=tag,
         # Decoded, read and dropped: never in a cycle, so the collector need not track them.
         gc=False,
     )
-    structs[cls] = struct
+    if tagged:
+        _STRUCTS[cls] = struct
     return struct

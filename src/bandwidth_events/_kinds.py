@@ -9,7 +9,10 @@ module: a new field type is one entry in `_KINDS`, or one case in `kind_of` for 
 
 The reader statements transform the wire value held in ``v`` into the attribute value, or raise
 (``_Refused`` or any lookup, type or value error) to hand the body to the converter, which
-explains. ``{p}`` in them is the prefix of the names the kind puts in the reader's namespace.
+explains. ``{p}`` in them is the prefix of the names the kind puts in the reader's namespace. A
+tuple's kind has a line ``{item}`` in its loop over the items, where its item kind's statements
+go, indented as it is (`fill_in`): inline, where a function per item would cost more than they
+do. The writer's statements (``writer``) follow the same rules.
 """
 
 import re
@@ -418,6 +421,29 @@ def _open_enum(members: type[StrEnum]) -> Kind:
     )
 
 
+#: A line of a tuple kind's statements where its item kind's go (see the module's docs).
+_ITEM: Final = "{item}"
+# Each item of ``v`` through the item kind's statements, into the list ``{p}items``. (A
+# comprehension would make a function and call it, as would a function per item.)
+_EACH_ITEM: Final = ("{p}items = []", "for v in v:", f"    {_ITEM}", "    {p}items.append(v)")
+
+
+def fill_in(lines: Iterable[str], prefix: str, item: Iterable[str] = ()) -> list[str]:
+    """Give a kind's statements with ``{p}`` put as ``prefix``, and its item kind's in place.
+
+    ``item`` is what a line ``{item}`` stands for (see the module's docs), each statement
+    indented as that line is.
+    """
+    filled: list[str] = []
+    for line in lines:
+        code = line.lstrip()
+        if code == _ITEM:
+            filled += [line[: len(line) - len(code)] + each for each in item]
+        else:
+            filled.append(line.format(p=prefix))
+    return filled
+
+
 def _tuple_of(item: Kind) -> Kind:
     """A JSON array, held as a tuple; each item follows its own kind."""
     read_item = item.read
@@ -443,12 +469,10 @@ def _tuple_of(item: Kind) -> Kind:
     return Kind(
         read,
         list if write_item is None else lambda value: list(map(write_item, value)),
-        ("v = tuple([{p}item(x) for x in v])",),
+        (*_EACH_ITEM, "v = tuple({p}items)"),
         lambda st: st.lists(item.values(st), max_size=3).map(tuple),
         lambda st: st.lists(item.wire(st), max_size=3),
-        names={} if write_item is None else {"write_item": write_item},
-        # A comprehension: faster than list(map(...)) for the few items a tuple holds.
-        writer=() if write_item is None else ("v = [{p}write_item(x) for x in v]",),
+        writer=() if write_item is None else (*_EACH_ITEM, "v = {p}items"),
         convert=convert,
         item=item,
         from_text=_json_from_text,

@@ -34,7 +34,7 @@ from typing import Any, Final, TypeAlias, cast
 import attrs
 
 from ._json import EMPTY_OBJECT, frozen_object, holds_containers, may_be_inexact
-from ._kinds import FieldKind, Kind, field_kinds, struct_model
+from ._kinds import FieldKind, Kind, field_kinds, fill_in, struct_model
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys
 
 Reader: TypeAlias = Callable[[Mapping[str, object]], Any]
@@ -88,7 +88,6 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
         "_empty": EMPTY_OBJECT,
         "_no_alternatives": _NO_ALTERNATIVES,
     }
-    helpers: list[str] = []
     body: list[str] = []
     if not struct:
         body += _check_event_type(cls)
@@ -100,7 +99,7 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
     namespace["_twin"] = unfrozen_twin(cls)
     body.append("self = _twin()")
     for wire_field in field_kinds(cls):
-        body += _field(wire_field, alias_of, namespace, helpers, struct)
+        body += _field(wire_field, alias_of, namespace, struct)
         body.append(f"self.{wire_field.field.name} = v")
     extra = "_empty" if struct else "_extra(o, _modelled) if unknown else _empty"
     body.append(f"self.{EXTRA_FIELDS} = {extra}")
@@ -109,7 +108,7 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
         body.append(f"self.{WIRE_SPELLING} = {alternatives}")
         body.insert(0, "alternatives = []")
     body += ["self.__class__ = _cls", "return self"]
-    source = "\n".join([*helpers, "def read(o):", *("    " + line for line in body)]) + "\n"
+    source = "\n".join(["def read(o):", *("    " + line for line in body)]) + "\n"
     if "alternatives.append" in source and not spelled:
         raise TypeError(f"{cls.__name__} has fields spelled two ways but no {WIRE_SPELLING} field")
     what = "struct reader" if struct else "reader"
@@ -190,12 +189,11 @@ def _field(
     wire_field: FieldKind,
     alias_of: Mapping[str, str],
     namespace: dict[str, Any],
-    helpers: list[str],
     struct: bool,  # noqa: FBT001 -- see _generate
 ) -> list[str]:
     """Give the statements that read one field's wire value into ``v``, or refuse."""
     name, key, kind = wire_field.field.name, wire_field.key, wire_field.kind
-    convert = _statements(kind, f"_{name}_", namespace, helpers, struct)
+    convert = _statements(kind, f"_{name}_", namespace, struct)
     if kind.alternative is not None:
         namespace[f"_{name}_alternative"] = kind.alternative
         convert = [f"if _{name}_alternative(v): alternatives.append({key!r})", *convert]
@@ -255,7 +253,6 @@ def _statements(
     kind: Kind,
     prefix: str,
     namespace: dict[str, Any],
-    helpers: list[str],
     struct: bool,  # noqa: FBT001 -- see _generate
 ) -> list[str]:
     """Give a kind's statements with its names put in the namespace under ``prefix``."""
@@ -265,11 +262,8 @@ def _statements(
         namespace[prefix + "read"] = _generate_cached(
             kind.model, struct and struct_model(kind) is not None
         )
-    if kind.item is not None:
-        item = _statements(kind.item, prefix + "item_", namespace, helpers, struct)
-        helpers += [f"def {prefix}item(v):", *("    " + line for line in item), "    return v"]
-    lines = kind.reader if struct else kind.checks + kind.reader
-    return [line.format(p=prefix) for line in lines]
+    item = () if kind.item is None else _statements(kind.item, prefix + "item_", namespace, struct)
+    return fill_in(kind.reader if struct else kind.checks + kind.reader, prefix, item)
 
 
 def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mapping[str, object]:

@@ -18,7 +18,7 @@ from typing import Any, Final, TypeAlias, cast
 
 from ._events import UnknownEvent
 from ._json import copy_object, holds_containers
-from ._kinds import Kind, field_kinds, spelled_two_ways
+from ._kinds import Kind, field_kinds, fill_in, spelled_two_ways
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases
 from ._reader import register_source
 
@@ -94,7 +94,8 @@ def _statements(kind: Kind, prefix: str, namespace: dict[str, Any]) -> list[str]
         for name, value in kind.names.items():
             namespace[prefix + name] = value
         namespace[prefix + "write"] = kind.write
-        return [line.format(p=prefix) for line in kind.writer]
+        item = () if kind.item is None else _statements(kind.item, prefix + "item_", namespace)
+        return fill_in(kind.writer, prefix, item)
     if kind.write is None:
         return []  # written as it is
     namespace[prefix + "write"] = kind.write

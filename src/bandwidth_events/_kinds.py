@@ -48,7 +48,14 @@ from ._durations import (
 )
 from ._errors import describe
 from ._naming import wire_fields, wire_name
-from ._timestamps import BANDWIDTH_SKELETON, format_timestamp, parse_timestamp, to_utc
+from ._timestamps import (
+    BANDWIDTH_SKELETON,
+    SKELETON_PLACES,
+    ZONE_PLACE,
+    format_timestamp,
+    parse_timestamp,
+    to_utc,
+)
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -264,24 +271,30 @@ _KINDS: Final[Mapping[object, Kind]] = {
         parse_timestamp,
         format_timestamp,
         (
-            f"if v[4:20:3] == {BANDWIDTH_SKELETON!r} and v[23:] == 'Z': v = {{p}}iso(v)",
+            (
+                f"if v[{{p}}skeleton] == {BANDWIDTH_SKELETON!r} and v[{{p}}zone] == 'Z':"
+                " v = {p}iso(v)"
+            ),
             "else: v = {p}read(v)",
         ),
         _aware_timestamps,
         _wire_timestamps,
         names={
+            "skeleton": SKELETON_PLACES,
+            "zone": ZONE_PLACE,
             "iso": datetime.fromisoformat,
             "read": parse_timestamp,
             "datetime": datetime,
             "utc": UTC,
             "dumps": orjson.dumps,
             "utc_z": orjson.OPT_UTC_Z,
+            "millisecond": slice(1, 24),  # made once, as the shape's slices are
         },
         # Milliseconds, the shape of nearly every value, inline; see format_timestamp.
         writer=(
             "m = v.microsecond",
             "if v.__class__ is {p}datetime and v.tzinfo is {p}utc and m and not m % 1000:",
-            "    v = {p}dumps(v, option={p}utc_z)[1:24].decode() + 'Z'",
+            "    v = {p}dumps(v, option={p}utc_z)[{p}millisecond].decode() + 'Z'",
             "else: v = {p}write(v)",
         ),
         convert=to_utc,

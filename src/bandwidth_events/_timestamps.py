@@ -10,7 +10,7 @@ and writes it back.
 import re
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Self, SupportsIndex
+from typing import TYPE_CHECKING, Any, Final, Self, SupportsIndex
 
 import orjson
 
@@ -23,13 +23,17 @@ if TYPE_CHECKING:
 # characters. Where every third character from the fifth is one of these separators and the
 # 24th is the ``Z``, the standard library's C parser reads the value exactly as dateutil does,
 # many times faster, and it refuses any character but an ASCII digit in the other places (a
-# property test pins the two parsers together). Slicing checks this faster than a regex.
+# property test pins the two parsers together). Slicing checks this faster than a regex, or
+# than a test of each character; with the slices made once, faster still (written in an
+# expression, a slice is made each time it runs).
 BANDWIDTH_SKELETON = "--T::."
+SKELETON_PLACES: Final = slice(4, 20, 3)
+ZONE_PLACE: Final = slice(23, None)
 
 
 def is_bandwidth_shape(value: str) -> bool:
     """Tell whether the standard library may read this timestamp in dateutil's stead."""
-    return value[4:20:3] == BANDWIDTH_SKELETON and value[23:] == "Z"
+    return value[SKELETON_PLACES] == BANDWIDTH_SKELETON and value[ZONE_PLACE] == "Z"
 
 
 def is_zoneless_shape(value: str) -> bool:
@@ -38,7 +42,11 @@ def is_zoneless_shape(value: str) -> bool:
     Two of Bandwidth's published examples write it so. The fraction must be digits: there,
     ``fromisoformat`` would take a zone (``40.+00``) that dateutil refuses.
     """
-    return len(value) == 23 and value[4:20:3] == BANDWIDTH_SKELETON and value[20:].isdigit()  # noqa: PLR2004
+    return (
+        len(value) == 23  # noqa: PLR2004
+        and value[SKELETON_PLACES] == BANDWIDTH_SKELETON
+        and value[20:].isdigit()
+    )
 
 
 def parse_timestamp(value: object) -> datetime:

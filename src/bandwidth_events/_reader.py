@@ -50,6 +50,28 @@ DECLINED: Final = (Refused, LookupError, TypeError, ValueError)
 
 _NO_ALTERNATIVES: Final[frozenset[str]] = frozenset()
 
+
+class _Spellings(dict[tuple[str, ...], frozenset[str]]):
+    """The ``wire_spelling`` of each tuple of keys a reader met in their second spelling.
+
+    A reader adds each such key to a tuple, then looks the set up here: a tuple is made and
+    looked up in fewer instructions than a list is grown and made a set. There are only as many
+    as the models' fields that are spelled two ways allow.
+    """
+
+    def __missing__(self, keys: tuple[str, ...]) -> frozenset[str]:
+        spelling = self[keys] = frozenset(keys)
+        return spelling
+
+
+_SPELLINGS: Final = _Spellings()
+
+
+def _spelled(key: str) -> str:
+    """Give the statement by which a reader notes a key it met in its second spelling."""
+    return f"alternatives += ({key!r},)"
+
+
 #: A key the body left out: what a reader's ``o.get`` gives, and a struct's default for a key
 #: with a second spelling (``None`` would hide a ``null``, which the converter refuses there).
 ABSENT: Final = object()
@@ -87,6 +109,7 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
         "_extra": _extra_fields,
         "_empty": EMPTY_OBJECT,
         "_no_alternatives": _NO_ALTERNATIVES,
+        "_spellings": _SPELLINGS,
     }
     body: list[str] = []
     if not struct:
@@ -104,12 +127,12 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
     extra = "_empty" if struct else "_extra(o, _modelled) if unknown else _empty"
     body.append(f"self.{EXTRA_FIELDS} = {extra}")
     if spelled:
-        alternatives = "frozenset(alternatives) if alternatives else _no_alternatives"
+        alternatives = "_spellings[alternatives] if alternatives else _no_alternatives"
         body.append(f"self.{WIRE_SPELLING} = {alternatives}")
-        body.insert(0, "alternatives = []")
+        body.insert(0, "alternatives = ()")
     body += ["self.__class__ = _cls", "return self"]
     source = "\n".join(["def read(o):", *("    " + line for line in body)]) + "\n"
-    if "alternatives.append" in source and not spelled:
+    if "alternatives +=" in source and not spelled:
         raise TypeError(f"{cls.__name__} has fields spelled two ways but no {WIRE_SPELLING} field")
     what = "struct reader" if struct else "reader"
     filename = f"<bandwidth_events {what} {cls.__module__}.{cls.__qualname__}>"
@@ -172,7 +195,7 @@ def _check_event_type(cls: type[Any]) -> list[str]:
         return [*lines, "    raise _Refused"]
     return [
         *lines,
-        f"    if t in {others!r}: alternatives.append({EVENT_TYPE!r})",
+        f"    if t in {others!r}: {_spelled(EVENT_TYPE)}",
         "    else: raise _Refused",
     ]
 
@@ -196,7 +219,7 @@ def _field(
     convert = _statements(kind, f"_{name}_", namespace, struct)
     if kind.alternative is not None:
         namespace[f"_{name}_alternative"] = kind.alternative
-        convert = [f"if _{name}_alternative(v): alternatives.append({key!r})", *convert]
+        convert = [f"if _{name}_alternative(v): {_spelled(key)}", *convert]
     alias = alias_of.get(key)
     if alias is not None:
         if wire_field.optional:
@@ -231,7 +254,7 @@ def _fetch_either(key: str, alias: str) -> list[str]:
         "unknown += 1",
         "if v is _absent:",
         f"    v = o[{alias!r}]",
-        f"    alternatives.append({key!r})",
+        f"    {_spelled(key)}",
         f"elif {alias!r} in o: raise _Refused",
     ]
 
@@ -244,7 +267,7 @@ def _fetch_either_attribute(name: str, key: str) -> list[str]:
         "if v is _absent:",
         f"    v = o.{second}",
         "    if v is _absent: raise _Refused",
-        f"    alternatives.append({key!r})",
+        f"    {_spelled(key)}",
         f"elif o.{second} is not _absent: raise _Refused",
     ]
 

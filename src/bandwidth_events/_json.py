@@ -4,8 +4,8 @@ import json
 import math
 import sys
 from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Any, TypeGuard, cast
+from types import MappingProxyType, NoneType
+from typing import Any, Final, TypeGuard, cast
 
 import orjson
 
@@ -151,6 +151,12 @@ def copy_object(value: Mapping[Any, object], path: str) -> dict[str, Any]:
     """Copy a JSON object; see `copy_value`."""
     copied: dict[str, Any] = copy_value(value, path)
     return copied
+
+
+#: The classes of the JSON values that hold nothing and are exact as decoded: text, integers,
+#: ``true``/``false`` and ``null``. A float may have been a long integer (`may_be_inexact`); a
+#: list or an object must be copied (`holds_containers`).
+PLAIN_VALUES: Final = frozenset({str, int, bool, NoneType})
 
 
 def holds_containers(value: Mapping[str, object]) -> bool:

@@ -33,7 +33,7 @@ from typing import Any, Final, TypeAlias, cast
 
 import attrs
 
-from ._json import EMPTY_OBJECT, frozen_object, holds_containers, may_be_inexact
+from ._json import EMPTY_OBJECT, PLAIN_VALUES, frozen_object, holds_containers, may_be_inexact
 from ._kinds import FieldKind, Kind, field_kinds, fill_in, struct_model
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys
 
@@ -290,10 +290,19 @@ def _statements(
 
 
 def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mapping[str, object]:
-    kept = {key: value for key, value in body.items() if key not in modelled}
+    kept: dict[str, object] = {}
+    plain = True
+    for key, value in body.items():
+        if key not in modelled:
+            kept[key] = value
+            if value.__class__ not in PLAIN_VALUES:
+                plain = False
+    # Neither kept mapping is copied: the body is the reader's own (decoded, or parse_event's
+    # copy), and holds no list or object there.
+    if plain:
+        return MappingProxyType(kept)  # the commonest case, without walking the values twice more
     if may_be_inexact(kept):
         raise Refused  # a float that may have been a long integer: read the body exactly
     if holds_containers(kept):
         return frozen_object(kept)  # copied, which checks the nesting depth as it goes
-    # Plain values, not copied: the body is the reader's own (decoded, or parse_event's copy).
     return MappingProxyType(kept)

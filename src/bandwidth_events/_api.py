@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, cast, overload
 import orjson
 
 from ._errors import BODY, EventParseError, describe
-from ._events import EVENT_CLASSES, UnknownEvent, VoiceEvent
+from ._events import EVENT_CLASS_SET, EVENT_CLASSES, UnknownEvent, VoiceEvent
 from ._json import NotJsonError, copy_object, dumps, is_object, may_be_inexact
 from ._naming import EVENT_TYPE, aliases, wire_name
 from ._reader import DECLINED, Reader, make_reader
@@ -71,7 +71,7 @@ class _Writers(dict[type[Any], Writer]):
     __slots__ = ()
 
     def __missing__(self, key: type[Any]) -> Writer:
-        if key not in _EVENT_CLASS_SET:
+        if key not in EVENT_CLASS_SET:
             raise KeyError(key)  # not an event: to_dict says so
         writer = self[key] = make_writer(key)
         return writer
@@ -90,8 +90,7 @@ class _RawReaders(dict[type[Any] | None, RawReader | None]):
         return reader
 
 
-_EVENT_CLASS_SET: Final = frozenset(EVENT_CLASSES.values())
-_READERS: Final = _Readers[type[Any]]({cls: cls for cls in _EVENT_CLASS_SET})
+_READERS: Final = _Readers[type[Any]]({cls: cls for cls in EVENT_CLASS_SET})
 _READERS_BY_TYPE: Final = _Readers[str](EVENT_CLASSES)
 _RAW_READERS: Final = _RawReaders()
 # Every class to_dict writes, and its writer (see _writer), made on first use like the readers.
@@ -161,7 +160,7 @@ def _parse_slowly(data: Body, decoded: Any, cls: type[Any] | None) -> AnyEvent: 
 
     ``decoded`` is what the fast path decoded, if it got that far.
     """
-    if cls is not None and cls not in _EVENT_CLASS_SET:
+    if cls is not None and cls not in EVENT_CLASS_SET:
         raise TypeError(f"{cls!r} is not an event class of bandwidth_events")
     # Decoded already, or not yet (or not to an object: _decode says so); read again exactly
     # if orjson's floats may hide long integers.

@@ -24,7 +24,7 @@ from cattrs.preconf.orjson import OrjsonConverter
 from cattrs.preconf.orjson import make_converter as make_orjson_converter
 
 from ._errors import describe
-from ._events import EVENT_CLASSES, MODEL_CLASSES, UnknownEvent
+from ._events import EVENT_CLASS_SET, EVENT_CLASSES, MODEL_CLASSES, UnknownEvent
 from ._json import is_object
 from ._kinds import field_kinds, spelled_two_ways
 from ._naming import (
@@ -40,7 +40,6 @@ from ._writer import make_writer, write_unknown
 StructureHook: TypeAlias = Callable[[Any, Any], Any]
 
 _MODEL_CLASSES: Final = frozenset(MODEL_CLASSES)
-_EVENT_CLASSES: Final = frozenset(EVENT_CLASSES.values())
 
 
 def _overrides(cls: type) -> dict[str, Any]:
@@ -128,7 +127,7 @@ def _structure_unknown(value: object, _type: object) -> UnknownEvent:
 
 def _is_event_union(field_type: Any) -> bool:  # noqa: ANN401 -- cattrs asks about any type
     members = get_args(field_type) if isinstance(field_type, UnionType) else ()
-    return len(members) > 1 and all(m in _EVENT_CLASSES or m is UnknownEvent for m in members)
+    return len(members) > 1 and all(m in EVENT_CLASS_SET or m is UnknownEvent for m in members)
 
 
 def _event_union_structure_hook(union: Any, converter: cattrs.Converter) -> StructureHook:  # noqa: ANN401

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, Union, cast
 
-from ._events import EVENT_CLASSES
+from ._events import EVENT_CLASS_SET, EVENT_CLASSES
 from ._kinds import field_kinds, struct_model
 from ._naming import EVENT_TYPE, aliases
 from ._reader import ABSENT, DECLINED, Reader, make_struct_reader, second_key_attribute
@@ -42,7 +42,6 @@ RawReader: TypeAlias = Callable[[Any], Any]
 _Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct]"]
 # The struct of each model class made so far, an event's tagged (nested ones are shared).
 _STRUCTS: Final[_Structs] = {}
-_EVENT_CLASSES: Final = frozenset(EVENT_CLASSES.values())
 
 
 def _raw_reader(cls: type[Any] | None) -> RawReader | None:
@@ -130,7 +129,7 @@ def _decoding_of(cls: type[Any] | None) -> Decoding | None:
         # A union made at run time (one type alone is its own union).
         decoder = msgspec.json.Decoder(cast("Any", Union)[tuple(by_struct)])
         readers = {kind: reader for kind, (_cls, reader) in by_struct.items()}
-    elif cls in _EVENT_CLASSES:
+    elif cls in EVENT_CLASS_SET:
         struct = _struct(cls, tagged=False)
         decoder = msgspec.json.Decoder(struct)
         readers = {struct: make_struct_reader(cls)}

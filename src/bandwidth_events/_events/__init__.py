@@ -141,6 +141,9 @@ EVENT_CLASSES: Final[Mapping[str, type[VoiceEvent]]] = MappingProxyType(
     }
 )
 
+#: The event classes, as a set: whether a class is one.
+EVENT_CLASS_SET: Final[frozenset[type[VoiceEvent]]] = frozenset(EVENT_CLASSES.values())
+
 #: The objects nested in events.
 NESTED_CLASSES: Final = (
     MachineDetectionResult,
@@ -159,6 +162,7 @@ for _cls in MODEL_CLASSES:
 
 __all__ = [
     "EVENT_CLASSES",
+    "EVENT_CLASS_SET",
     "MODEL_CLASSES",
     "NESTED_CLASSES",
     "Answer",

@@ -1,5 +1,6 @@
 """bandwidth_events.testing: its strategies give what Bandwidth documents and the library reads."""
 
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -87,6 +88,17 @@ def test_strategies_refuse_other_classes() -> None:
     """Asking for a class the library does not model is a TypeError naming it."""
     with pytest.raises(TypeError, match="int"):
         testing.events(int)
+
+
+@given(st.data(), st.integers(0, 9))
+def test_wire_durations_have_javas_shape(data: st.DataObject, digits: int) -> None:
+    """Each generated duration is written as Java writes one, with at most the digits asked for."""
+    text = data.draw(wire_durations(digits))
+
+    fraction = rf"\.[0-9]{{0,{digits - 1}}}[1-9]" if digits else "(?!)"  # (?!): none at all
+    seconds = rf"(?:[1-9]|[1-5][0-9])(?:{fraction})?S|0{fraction}S"
+    minutes = r"(?:[1-9]|[1-5][0-9])M"
+    assert re.fullmatch(rf"PT0S|PT(?=.)(?:[1-9][0-9]*H)?(?:{minutes})?(?:{seconds})?", text)
 
 
 @given(wire_durations())

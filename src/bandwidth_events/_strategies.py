@@ -162,8 +162,7 @@ class _WireField(NamedTuple):
 
 @cache
 def _wire_fields(cls: type) -> tuple[_WireField, ...]:
-    # Built once per class: a strategy made afresh for every draw costs Hypothesis its checks
-    # again each time, enough for its too-slow health check to fail on a busy machine.
+    # Each field's strategy, made once per class rather than again at every draw.
     alias_of = aliases(cls)
     return tuple(
         _WireField(

@@ -8,6 +8,7 @@ import inspect
 import json
 import pickle
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import attrs
@@ -44,7 +45,8 @@ from bandwidth_events import (
 )
 from bandwidth_events._api import _RAW_READERS, _READERS
 from bandwidth_events._events import EVENT_CLASSES
-from bandwidth_events._reader import make_reader
+from bandwidth_events._events.base import Model, prepare
+from bandwidth_events._reader import make_reader, make_struct_reader
 
 from .conftest import PAYLOADS, golden, golden_dict
 
@@ -506,3 +508,31 @@ class TestGeneratedReaders:
             make_reader(Aliased)
         with pytest.raises(TypeError, match="no wire_spelling field"):
             make_reader(Unspelled)
+
+    def test_names_that_clash_fail_at_generation(self) -> None:
+        """A nested object read inline whose names would take its parent's fails loudly.
+
+        Its names go under its field's prefix: ``a``'s field ``b`` and the parent's ``a_b``
+        would both be ``_a_b_…``, holding two enums' members.
+        """
+
+        class Tone(StrEnum):
+            BEEP = "beep"
+
+        class Pitch(StrEnum):
+            HIGH = "high"
+
+        @attrs.frozen(kw_only=True, field_transformer=prepare)
+        class Inner(Model):
+            b: Tone | str
+
+        @attrs.frozen(kw_only=True, field_transformer=prepare)
+        class Outer(Model):
+            a: Inner
+            a_b: Pitch | str
+
+        assert make_reader(Outer)({"a": {"b": "beep"}, "aB": "high"}) == Outer(
+            a=Inner(b=Tone.BEEP), a_b=Pitch.HIGH
+        )  # its dict reader calls Inner's: no clash
+        with pytest.raises(TypeError, match="_a_b_members names two things"):
+            make_struct_reader(Outer)

@@ -431,6 +431,9 @@ def test_a_struct_readers_source_is_shown_in_tracebacks() -> None:
 
     assert inspect.getsource(reader).startswith("def read(o):")
     assert "v = o.machine_detection_result" in inspect.getsource(reader)
+    # The nested object's struct is read inline, with locals and names of its own.
+    assert "self1 = _machine_detection_result_twin()" in inspect.getsource(reader)
+    assert "_machine_detection_result_read" not in inspect.getsource(reader)
     assert inspect.getsourcefile(reader) == (
         "<bandwidth_events struct reader bandwidth_events._events.calls.Answer>"
     )

@@ -12,8 +12,10 @@ fields). Each field's statements come from its kind (``_kinds``).
 
 With the ``fast`` extra, each class also has a struct reader (``_structs``): the same statements,
 reading the attributes of the struct msgspec decoded the body into, less the JSON-type checks
-msgspec has made (each kind keeps those apart, as ``checks``). A nested object whose keys vary
-is a ``dict`` there, read by its class's dict reader.
+msgspec has made (each kind keeps those apart, as ``checks``). A nested object's struct is read
+inline there, by its class's statements with locals of their own (a call costs about as much
+as reading a field); a nested object whose keys vary is a ``dict``, read by its class's dict
+reader.
 
 A reader accepts less than the converter (exact ``dict``/``list``/``str``/``int`` types, no
 subclasses) and never explains: on anything unexpected it raises one of `DECLINED`, and
@@ -29,7 +31,7 @@ import linecache
 from collections.abc import Callable, Mapping
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias, cast
+from typing import Any, Final, NamedTuple, TypeAlias, cast
 
 import attrs
 
@@ -67,9 +69,9 @@ class _Spellings(dict[tuple[str, ...], frozenset[str]]):
 _SPELLINGS: Final = _Spellings()
 
 
-def _spelled(key: str) -> str:
+def _spelled(key: str, alternatives: str = "alternatives") -> str:
     """Give the statement by which a reader notes a key it met in its second spelling."""
-    return f"alternatives += ({key!r},)"
+    return f"{alternatives} += ({key!r},)"
 
 
 #: A key the body left out: what a reader's ``o.get`` gives, and a struct's default for a key
@@ -82,6 +84,28 @@ def second_key_attribute(name: str) -> str:
     return f"{name}__second_key"
 
 
+class _Scope(NamedTuple):
+    """The names statements that read one object use: its locals, and its namespace prefix.
+
+    A reader's own class reads ``o`` into ``self``. A nested object's struct read inline, in its
+    parent's reader (see `_inline`), has locals of its own, numbered by depth, and its names in
+    the namespace under its field's prefix.
+    """
+
+    obj: str
+    instance: str
+    alternatives: str
+    prefix: str
+
+    def nested(self, prefix: str) -> "_Scope":
+        """Give the scope of a nested object whose names go under ``prefix``."""
+        depth = int(self.obj[1:] or 0) + 1
+        return _Scope(f"o{depth}", f"self{depth}", f"alternatives{depth}", prefix)
+
+
+_TOP: Final = _Scope("o", "self", "alternatives", "_")
+
+
 def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached by position
     """Give the reader of one model class, generated (see the module's docs).
 
@@ -89,55 +113,83 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
     whose attributes hold the body's values already checked for their JSON types, with no key
     unknown, except in a nested object whose keys vary: a ``dict`` there, for its dict reader.
     A field with a second wire key has an attribute for each key, `ABSENT` for the key that
-    did not come.
+    did not come. A nested object's own struct is read inline, with no call.
 
     A dict reader of an event refuses a body whose ``eventType`` is not the class's; the
     body's shape (a ``dict``) is the caller's to check, and a nested object's reader checks its
     own. A struct reader leaves both to the decoder, but for a nested ``dict``.
 
     Raises:
-        TypeError: A field's type has no kind (a programming error, found at import).
+        TypeError: A field's type has no kind, or two names clash in the generated code (a
+            programming error, found at import).
     """
-    modelled = wire_keys(cls)
-    alias_of = aliases(cls)
-    spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
     namespace: dict[str, Any] = {
         "_Refused": Refused,
-        "_cls": cls,
         "_absent": ABSENT,
-        "_modelled": modelled,
+        "_modelled": wire_keys(cls),
         "_extra": _extra_fields,
         "_empty": EMPTY_OBJECT,
         "_no_alternatives": _NO_ALTERNATIVES,
         "_spellings": _SPELLINGS,
     }
+    body = _reading(cls, _TOP, namespace, struct)
+    source = "\n".join(["def read(o):", *("    " + line for line in body), "    return self"])
+    what = "struct reader" if struct else "reader"
+    filename = f"<bandwidth_events {what} {cls.__module__}.{cls.__qualname__}>"
+    reader: Reader = register_source(filename, source + "\n", namespace)["read"]
+    return reader
+
+
+def _reading(
+    cls: type[Any],
+    scope: _Scope,
+    namespace: dict[str, Any],
+    struct: bool,  # noqa: FBT001 -- see _generate
+) -> list[str]:
+    """Give the statements that read the object in ``scope.obj`` into ``scope.instance``."""
+    alias_of = aliases(cls)
+    spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
     body: list[str] = []
     if not struct:
         body += _check_event_type(cls)
         # The body's unknown fields: its keys beyond the modelled ones, once each absent
         # modelled key is added back (required keys are all there, or the reader raised).
-        body.append(f"unknown = len(o) - {len(modelled)}")
+        body.append(f"unknown = len(o) - {len(wire_keys(cls))}")
     # The instance is made as its class's unfrozen twin (see `unfrozen_twin`), whose slots
     # are set as plain attributes, then becomes an instance of the class itself.
-    namespace["_twin"] = unfrozen_twin(cls)
-    body.append("self = _twin()")
+    _bind(namespace, scope.prefix + "twin", unfrozen_twin(cls))
+    _bind(namespace, scope.prefix + "cls", cls)
+    self = scope.instance
+    body.append(f"{self} = {scope.prefix}twin()")
     for wire_field in field_kinds(cls):
-        body += _field(wire_field, alias_of, namespace, struct)
-        body.append(f"self.{wire_field.field.name} = v")
+        *lines, last = _field(wire_field, alias_of, namespace, struct, scope)
+        # A last statement that sets ``v`` whatever came before sets the slot itself.
+        value = last.removeprefix("v = ")
+        assign = [last, f"{self}.{wire_field.field.name} = v"]
+        body += [
+            *lines,
+            *(assign if value == last else [f"{self}.{wire_field.field.name} = {value}"]),
+        ]
     extra = "_empty" if struct else "_extra(o, _modelled) if unknown else _empty"
-    body.append(f"self.{EXTRA_FIELDS} = {extra}")
+    body.append(f"{self}.{EXTRA_FIELDS} = {extra}")
+    met = scope.alternatives
     if spelled:
-        alternatives = "_spellings[alternatives] if alternatives else _no_alternatives"
-        body.append(f"self.{WIRE_SPELLING} = {alternatives}")
-        body.insert(0, "alternatives = ()")
-    body += ["self.__class__ = _cls", "return self"]
-    source = "\n".join(["def read(o):", *("    " + line for line in body)]) + "\n"
-    if "alternatives +=" in source and not spelled:
+        body.append(f"{self}.{WIRE_SPELLING} = _spellings[{met}] if {met} else _no_alternatives")
+        body.insert(0, f"{met} = ()")
+    elif any(f"{met} +=" in line for line in body):
         raise TypeError(f"{cls.__name__} has fields spelled two ways but no {WIRE_SPELLING} field")
-    what = "struct reader" if struct else "reader"
-    filename = f"<bandwidth_events {what} {cls.__module__}.{cls.__qualname__}>"
-    reader: Reader = register_source(filename, source, namespace)["read"]
-    return reader
+    body.append(f"{self}.__class__ = {scope.prefix}cls")
+    return body
+
+
+def _bind(namespace: dict[str, Any], name: str, value: object) -> None:
+    """Put a name in a reader's namespace, unless it names something else there already.
+
+    Raises:
+        TypeError: The name is taken (two fields' prefixes met, a programming error).
+    """
+    if namespace.setdefault(name, value) is not value:
+        raise TypeError(f"{name} names two things in one generated reader")
 
 
 # Each class's reader is generated once, on first use. (The casts: mypy counts no class as
@@ -213,24 +265,26 @@ def _field(
     alias_of: Mapping[str, str],
     namespace: dict[str, Any],
     struct: bool,  # noqa: FBT001 -- see _generate
+    scope: _Scope,
 ) -> list[str]:
     """Give the statements that read one field's wire value into ``v``, or refuse."""
     name, key, kind = wire_field.field.name, wire_field.key, wire_field.kind
-    convert = _statements(kind, f"_{name}_", namespace, struct)
+    prefix, o = f"{scope.prefix}{name}_", scope.obj
+    convert = _statements(kind, prefix, namespace, struct, scope)
     if kind.alternative is not None:
-        namespace[f"_{name}_alternative"] = kind.alternative
-        convert = [f"if _{name}_alternative(v): {_spelled(key)}", *convert]
+        _bind(namespace, f"{prefix}alternative", kind.alternative)
+        convert = [f"if {prefix}alternative(v): {_spelled(key, scope.alternatives)}", *convert]
     alias = alias_of.get(key)
     if alias is not None:
         if wire_field.optional:
             raise TypeError(f"{key} is optional and has a second wire key: not supported yet")
         if struct:
-            return _fetch_either_attribute(name, key) + convert
+            return _fetch_either_attribute(name, key, scope) + convert
         return _fetch_either(key, alias) + convert
     if struct:
         if not wire_field.optional or not convert:
-            return [f"v = o.{name}", *convert]
-        return [f"v = o.{name}", "if v is not None:", *("    " + line for line in convert)]
+            return [f"v = {o}.{name}", *convert]
+        return [f"v = {o}.{name}", "if v is not None:", *("    " + line for line in convert)]
     if not wire_field.optional:
         return [f"v = o[{key!r}]", *convert]
     # Absent or a value: one test each way.
@@ -247,7 +301,8 @@ def _field(
 def _fetch_either(key: str, alias: str) -> list[str]:
     """Give the statements that put the value of a required key, or of its alias, in ``v``.
 
-    Of the two keys, one is absent (``unknown`` counts it); both is refused.
+    Of the two keys, one is absent (``unknown`` counts it); both is refused. (Only a dict
+    reader's own class is read so: its nested objects have their own readers.)
     """
     return [
         f"v = o.get({key!r}, _absent)",
@@ -259,16 +314,16 @@ def _fetch_either(key: str, alias: str) -> list[str]:
     ]
 
 
-def _fetch_either_attribute(name: str, key: str) -> list[str]:
+def _fetch_either_attribute(name: str, key: str, scope: _Scope) -> list[str]:
     """Give `_fetch_either`'s statements for a struct, which has an attribute per key."""
-    second = second_key_attribute(name)
+    second, o = second_key_attribute(name), scope.obj
     return [
-        f"v = o.{name}",
+        f"v = {o}.{name}",
         "if v is _absent:",
-        f"    v = o.{second}",
+        f"    v = {o}.{second}",
         "    if v is _absent: raise _Refused",
-        f"    {_spelled(key)}",
-        f"elif o.{second} is not _absent: raise _Refused",
+        f"    {_spelled(key, scope.alternatives)}",
+        f"elif {o}.{second} is not _absent: raise _Refused",
     ]
 
 
@@ -277,16 +332,36 @@ def _statements(
     prefix: str,
     namespace: dict[str, Any],
     struct: bool,  # noqa: FBT001 -- see _generate
+    scope: _Scope,
 ) -> list[str]:
-    """Give a kind's statements with its names put in the namespace under ``prefix``."""
+    """Give a kind's statements with its names put in the namespace under ``prefix``.
+
+    A nested object decoded into its own struct is read inline (see `_inline`); one read from
+    a ``dict`` by its class's own reader.
+    """
+    if struct and struct_model(kind) is not None:
+        return _inline(cast("type[Any]", kind.model), prefix, namespace, scope)
     for name, value in kind.names.items():
-        namespace[prefix + name] = value
+        _bind(namespace, prefix + name, value)
     if kind.model is not None:
-        namespace[prefix + "read"] = _generate_cached(
-            kind.model, struct and struct_model(kind) is not None
-        )
-    item = () if kind.item is None else _statements(kind.item, prefix + "item_", namespace, struct)
+        _bind(namespace, prefix + "read", _generate_cached(kind.model, False))  # noqa: FBT003 -- see _generate
+    item = (
+        ()
+        if kind.item is None
+        else _statements(kind.item, prefix + "item_", namespace, struct, scope)
+    )
     return fill_in(kind.reader if struct else kind.checks + kind.reader, prefix, item)
+
+
+def _inline(model: type[Any], prefix: str, namespace: dict[str, Any], scope: _Scope) -> list[str]:
+    """Give the statements that read a nested object's struct in ``v`` into ``v``, inline.
+
+    What its own struct reader does, without the call (which costs about as many instructions
+    as reading a field): its statements are its parent's, with locals of their own and names
+    under the field's prefix.
+    """
+    inner = scope.nested(prefix)
+    return [f"{inner.obj} = v", *_reading(model, inner, namespace, True), f"v = {inner.instance}"]  # noqa: FBT003 -- see _generate
 
 
 def _extra_fields(body: Mapping[str, object], modelled: frozenset[str]) -> Mapping[str, object]:

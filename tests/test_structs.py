@@ -36,7 +36,7 @@ from bandwidth_events import (
     _structs,
     parse_event,
 )
-from bandwidth_events._api import _RAW_READERS, _RawReaders, converter
+from bandwidth_events._api import _RAW_READERS, converter
 from bandwidth_events._json import may_be_inexact
 from bandwidth_events._reader import Refused, make_struct_reader
 
@@ -264,7 +264,7 @@ class Counted:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, cls: type[Any] | None) -> None:
         found = _structs._decoding(cls)
         assert found is not None
-        decode, readers, refused = found
+        decode, refused = found
         self.decoded = 0
 
         def counting(raw: Any) -> Any:
@@ -272,7 +272,7 @@ class Counted:
             return decode(raw)
 
         def decoding(_cls: type[Any] | None) -> _structs.Decoding:
-            return counting, readers, refused
+            return counting, refused
 
         monkeypatch.setattr(_structs, "_decoding", decoding)
         reader = _structs._raw_reader(cls)
@@ -402,7 +402,7 @@ def test_a_body_left_out_is_read_the_same(monkeypatch: pytest.MonkeyPatch) -> No
 def without_msgspec(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Make msgspec impossible to import, with the raw readers not yet looked for."""
     monkeypatch.setitem(__import__("sys").modules, "msgspec", None)
-    monkeypatch.setattr(_api, "_RAW_READERS", _RawReaders())
+    monkeypatch.setattr(_api, "_RAW_READERS", {})
     clear = (
         cast("Any", _structs.raw_reader).cache_clear,
         cast("Any", _structs._decoding).cache_clear,

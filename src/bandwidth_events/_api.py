@@ -77,22 +77,12 @@ class _Writers(dict[type[Any], Writer]):
         return writer
 
 
-class _RawReaders(dict[type[Any] | None, RawReader | None]):
-    """The msgspec readers of raw bodies (``_structs``), by event class or for any (``None``).
-
-    ``None`` for each when msgspec is not installed (looked for on the first raw body).
-    """
-
-    __slots__ = ()
-
-    def __missing__(self, key: type[Any] | None) -> RawReader | None:
-        reader = self[key] = raw_reader(key)
-        return reader
-
-
 _READERS: Final = _Readers[type[Any]]({cls: cls for cls in EVENT_CLASS_SET})
 _READERS_BY_TYPE: Final = _Readers[str](EVENT_CLASSES)
-_RAW_READERS: Final = _RawReaders()
+#: The msgspec readers of raw bodies (``_structs``), by event class or for any (``None``), each
+#: made on first use; ``None`` for each when msgspec is not installed. A plain dict, filled in by
+#: `parse_event`: a subclass's ``__missing__`` would make every lookup cost more.
+_RAW_READERS: Final[dict[type[Any] | None, RawReader | None]] = {}
 # Every class to_dict writes, and its writer (see _writer), made on first use like the readers.
 _WRITERS: Final = _Writers()
 _WRITERS[UnknownEvent] = write_unknown
@@ -140,7 +130,10 @@ def parse_event(data: Body, cls: type[_E] | None = None) -> AnyEvent:
     payload: Any = None if type(raw) in _RAW_TYPES or _is_raw(raw) else _plain(raw)
     try:
         if payload is None:
-            read_raw = _RAW_READERS[cls]
+            try:
+                read_raw = _RAW_READERS[cls]
+            except KeyError:
+                read_raw = _RAW_READERS[cls] = raw_reader(cls)
             if read_raw is not None:
                 event = read_raw(raw)
                 if event is not None:

@@ -434,6 +434,8 @@ def test_a_struct_readers_source_is_shown_in_tracebacks() -> None:
     # The nested object's struct is read inline, with locals and names of its own.
     assert "self1 = _machine_detection_result_twin()" in inspect.getsource(reader)
     assert "_machine_detection_result_read" not in inspect.getsource(reader)
+    # A field that needs no conversion is set straight from the struct.
+    assert "self.call_id = o.call_id" in inspect.getsource(reader)
     assert inspect.getsourcefile(reader) == (
         "<bandwidth_events struct reader bandwidth_events._events.calls.Answer>"
     )

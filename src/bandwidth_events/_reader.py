@@ -146,7 +146,11 @@ def _reading(
     namespace: dict[str, Any],
     struct: bool,  # noqa: FBT001 -- see _generate
 ) -> list[str]:
-    """Give the statements that read the object in ``scope.obj`` into ``scope.instance``."""
+    """Give the statements that read the object in ``scope.obj`` into ``scope.instance``.
+
+    A dict reader reads its own class only (``o``, `_TOP`): its nested objects have readers of
+    their own. A struct reader reads its nested objects' structs too (see `_inline`).
+    """
     alias_of = aliases(cls)
     spelled = any(field.name == WIRE_SPELLING for field in attrs.fields(cls))
     body: list[str] = []
@@ -163,13 +167,12 @@ def _reading(
     body.append(f"{self} = {scope.prefix}twin()")
     for wire_field in field_kinds(cls):
         *lines, last = _field(wire_field, alias_of, namespace, struct, scope)
-        # A last statement that sets ``v`` whatever came before sets the slot itself.
-        value = last.removeprefix("v = ")
-        assign = [last, f"{self}.{wire_field.field.name} = v"]
-        body += [
-            *lines,
-            *(assign if value == last else [f"{self}.{wire_field.field.name} = {value}"]),
-        ]
+        slot = f"{self}.{wire_field.field.name}"
+        # A last statement that sets ``v`` (not indented: on every path) sets the slot itself.
+        if last.startswith("v = "):
+            body += [*lines, f"{slot} = {last.removeprefix('v = ')}"]
+        else:
+            body += [*lines, last, f"{slot} = v"]
     extra = "_empty" if struct else "_extra(o, _modelled) if unknown else _empty"
     body.append(f"{self}.{EXTRA_FIELDS} = {extra}")
     met = scope.alternatives

@@ -46,11 +46,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _served(app: str) -> Iterator[int]:
-    """Run one app under uvicorn in its own process; give its port once it answers."""
+def served(
+    app: str, *, under: tuple[str, ...] = (), start_within: float = 60
+) -> Iterator[tuple[int, int]]:
+    """Run one app under uvicorn in its own process; give its port and pid once it answers.
+
+    ``under``: a command the interpreter runs under (valgrind's), which may take longer than
+    ``start_within`` seconds to start.
+    """
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 -- our own interpreter and arguments
         [
+            *under,
             sys.executable,
             "-m",
             "uvicorn",
@@ -68,7 +75,7 @@ def _served(app: str) -> Iterator[int]:
         env={**os.environ, "PYTHONPATH": str(HERE)},
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_within
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -77,23 +84,25 @@ def _served(app: str) -> Iterator[int]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"uvicorn did not start serving_apps:{app}") from None
                 time.sleep(0.05)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(30)
 
 
+#: The headers of every request: the body's type, and Basic auth.
+HEADERS = {
+    "Content-Type": "application/json",
+    "Authorization": "Basic " + b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode(),
+}
+
+
 def _script(folder: str, body: bytes) -> str:
-    """Write wrk's Lua script: POST the body, JSON, with Basic auth."""
-    token = b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+    """Write wrk's Lua script: POST the body with `HEADERS`."""
     path = Path(folder) / "post.lua"
     text = body.decode().replace("\\", "\\\\").replace("]]", "] ]")
-    path.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = [[{text}]]\n"
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f'wrk.headers["Authorization"] = "Basic {token}"\n'
-    )
+    headers = "".join(f'wrk.headers["{name}"] = "{value}"\n' for name, value in HEADERS.items())
+    path.write_text(f'wrk.method = "POST"\nwrk.body = [[{text}]]\n{headers}')
     return str(path)
 
 
@@ -128,7 +137,7 @@ def throughput(body: bytes, rounds: int, seconds: float) -> dict[str, list[float
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         script = _script(folder, body)
-        ports = {name: stack.enter_context(_served(app)) for name, app in APPS.items()}
+        ports = {name: stack.enter_context(served(app))[0] for name, app in APPS.items()}
         for round_number in range(rounds + 1):
             for name in random.sample(list(APPS), len(APPS)):
                 rate = _load(ports[name], script, seconds)

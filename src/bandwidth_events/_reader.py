@@ -87,23 +87,35 @@ def second_key_attribute(name: str) -> str:
 class _Scope(NamedTuple):
     """The names statements that read one object use: its locals, and its namespace prefix.
 
-    A reader's own class reads ``o`` into ``self``. A nested object's struct read inline, in its
-    parent's reader (see `_inline`), has locals of its own, numbered by depth, and its names in
-    the namespace under its field's prefix.
+    A reader's own class (depth 0) reads ``o`` into ``self``. A nested object's struct read
+    inline, in its parent's reader (see `_inline`), has locals of its own, numbered by depth
+    (``o1`` into ``self1``), and its names in the namespace under its field's prefix.
     """
 
-    obj: str
-    instance: str
-    alternatives: str
+    depth: int
     prefix: str
+
+    @property
+    def obj(self) -> str:
+        """The local that holds the object read."""
+        return f"o{self.depth or ''}"
+
+    @property
+    def instance(self) -> str:
+        """The local that holds the instance filled in."""
+        return f"self{self.depth or ''}"
+
+    @property
+    def alternatives(self) -> str:
+        """The local that holds the keys met in their second spelling (see `_spelled`)."""
+        return f"alternatives{self.depth or ''}"
 
     def nested(self, prefix: str) -> "_Scope":
         """Give the scope of a nested object whose names go under ``prefix``."""
-        depth = int(self.obj[1:] or 0) + 1
-        return _Scope(f"o{depth}", f"self{depth}", f"alternatives{depth}", prefix)
+        return _Scope(self.depth + 1, prefix)
 
 
-_TOP: Final = _Scope("o", "self", "alternatives", "_")
+_TOP: Final = _Scope(0, "_")
 
 
 def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached by position

@@ -238,7 +238,7 @@ def count_serving(valgrind: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as scratch:
         for name, app in serving.APPS.items():
             out = Path(scratch) / f"{app}.out"
-            under = (valgrind, "--tool=callgrind", f"--callgrind-out-file={out}")
+            under = (valgrind, "-q", "--tool=callgrind", f"--callgrind-out-file={out}")
             with serving.served(app, under=under, start_within=900) as (port, pid):
                 _load(port, body, SERVED_WARM_UP)
                 subprocess.run([control, "-z", str(pid)], check=True, capture_output=True)  # noqa: S603 -- valgrind's own tool

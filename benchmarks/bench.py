@@ -565,30 +565,6 @@ def import_check(imports: dict[str, list[float]]) -> Check:
     return Check("import <= 0.5x pydantic with equivalent models", measured, 0.5)
 
 
-#: Issue 14's receiver targets: each peer served beside ours, and the least ratio of our rate.
-SERVING_TARGETS: tuple[tuple[str, float], ...] = (
-    ("bare Starlette", 0.95),
-    ("FastAPI + pydantic", 2.5),
-)
-
-
-def serving_checks(
-    rates: dict[str, list[float]], *, unit: str = "requests per second", missing: str = ""
-) -> list[Check]:
-    """Check issue 14's receiver targets: our rate against each peer's, run by run.
-
-    ``rates``: each app's, as `serving.APPS` names them, in ``unit``; none: ``missing`` says why.
-    """
-    checks: list[Check] = []
-    for peer, limit in SERVING_TARGETS:
-        label = f"receiver >= {limit}x {peer} ({unit})"
-        if not rates:
-            checks.append(Check(label, None, limit, at_least=True, detail=f" ({missing})"))
-        else:
-            checks.append(Check(label, per_run(rates[OURS], rates[peer]), limit, at_least=True))
-    return checks
-
-
 def per_event(  # noqa: PLR0913 -- one target's every part
     samples: dict[Row, Samples],
     operation: str,
@@ -737,10 +713,17 @@ def report_targets(  # noqa: PLR0913 -- every measurement, once
     seed = {line.operation: times for line, times in samples.items() if line.payload == SEED}
     worst_kept = max((per_run(kept[OURS, size], kept["pydantic", size]), size) for size in sizes)
 
+    def throughput(peer: str, limit: float) -> Check:
+        label = f"receiver >= {limit}x {peer} (requests per second)"
+        if not served:
+            return Check(label, None, limit, at_least=True, detail=f" ({missing})")
+        return Check(label, per_run(served[OURS], served[peer]), limit, at_least=True)
+
     checks = [
         *payload_checks(samples),
         import_check(imports),
-        *serving_checks(served, missing=missing),
+        throughput("bare Starlette", 0.95),
+        throughput("FastAPI + pydantic", 2.5),
         Check(
             "memory per kept event <= 1.0x pydantic",
             Ratio.of([memory[OURS] / memory["pydantic"]]),

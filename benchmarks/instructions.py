@@ -218,14 +218,13 @@ def count_imports(valgrind: str) -> dict[str, int]:
     return counts
 
 
-def count_serving(valgrind: str) -> dict[str, float]:
-    """Count each app bench.py serves: the instructions of its server process per request.
+def count_serving(valgrind: str) -> None:
+    """Count and print each app bench.py serves: its server process's instructions per request.
 
     Each runs under callgrind in a uvicorn process of its own, as bench.py serves it. After
     `SERVED_WARM_UP` requests of the seed body on each of bench.py's keep-alive connections,
     its counts are zeroed (``callgrind_control``), `SERVED_REQUESTS` more are posted on each,
-    and its counts are dumped.
-    What the kernel does for the sockets is not counted (see the module's docs).
+    and its counts are dumped. What the kernel does is not counted (see the module's docs).
     """
     bench = _bench()
     import serving  # noqa: PLC0415 -- beside this file, as bench.py imports it
@@ -258,7 +257,6 @@ def count_serving(valgrind: str) -> dict[str, float]:
         " leave out the kernel (FastAPI hands each request to a thread and back) and the memory"
         " system. Time them: nox -s bench."
     )
-    return counts
 
 
 def _load(port: int, body: bytes, requests: int) -> None:

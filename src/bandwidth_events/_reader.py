@@ -145,7 +145,8 @@ def _generate(cls: type[Any], struct: bool) -> Reader:  # noqa: FBT001 -- cached
         "_spellings": _SPELLINGS,
     }
     body = _reading(cls, _TOP, namespace, struct)
-    source = "\n".join(["def read(o):", *("    " + line for line in body), "    return self"])
+    lines = ["def read(o):", *("    " + line for line in body), f"    return {_TOP.instance}"]
+    source = "\n".join(lines)
     what = "struct reader" if struct else "reader"
     filename = f"<bandwidth_events {what} {cls.__module__}.{cls.__qualname__}>"
     reader: Reader = register_source(filename, source + "\n", namespace)["read"]

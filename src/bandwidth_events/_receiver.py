@@ -500,18 +500,19 @@ async def _answer_async(
 ) -> Reply:
     import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
 
-    loop = asyncio.get_running_loop()
+    # The loop is looked up only on the paths that hand work to its thread pool: on CPython
+    # 3.11, each look-up is a getpid system call.
     run_sync = None if run_sync_inline else _in_thread
     inbox = receiver.inbox
     try:
         event = _read_event(request, body)
     except EventParseError as error:
-        return await loop.run_in_executor(
+        return await asyncio.get_running_loop().run_in_executor(
             None, _refuse, inbox, body, request, error, partial(_fail, receiver, body, request)
         )
     taken = None
     if inbox is not None:
-        stored = await loop.run_in_executor(
+        stored = await asyncio.get_running_loop().run_in_executor(
             None, _store, inbox, body, request, event, partial(_fail, receiver, body, request)
         )
         if isinstance(stored, Reply):
@@ -523,11 +524,13 @@ async def _answer_async(
     except asyncio.CancelledError as error:
         # The server is stopping this request: keep the body, and let the cancellation go on.
         cancelled = _text(503, _CANCELLED)
+        loop = asyncio.get_running_loop()
         loop.run_in_executor(None, _retry_later, inbox, taken, error)
         loop.run_in_executor(None, _fail, receiver, body, request, cancelled, error)
         raise
     except BaseException as error:  # noqa: BLE001 -- any handler failure: keep the body, 500
         raised = error.error if isinstance(error, _HandlerRaised) else error
+        loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, _retry_later, inbox, taken, raised)
         # The hook may block (a database, a file): never on the event loop.
         failed = _text(500, _HANDLER_FAILED)
@@ -535,7 +538,7 @@ async def _answer_async(
     reply = reply_of(answer, content)
     if taken is None:
         return reply
-    return await loop.run_in_executor(None, _answered, inbox, taken, reply)
+    return await asyncio.get_running_loop().run_in_executor(None, _answered, inbox, taken, reply)
 
 
 #: The answer to a client that did not send its body within the receiver's read_timeout.

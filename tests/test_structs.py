@@ -84,7 +84,7 @@ def nested_extras_may_be_inexact(model: Any) -> bool:
 
 def read_fast(cls: type[Any] | None, body: bytes) -> object:
     """Give a new raw reader's event (no refusal before it backs it off), or ``Refused``."""
-    reader = _structs._raw_reader(cls)
+    reader = _structs.raw_reader(cls)
     assert reader is not None
     event = reader(body)
     return Refused if event is None else event
@@ -275,7 +275,7 @@ class Counted:
             return counting, refused
 
         monkeypatch.setattr(_structs, "_decoding", decoding)
-        reader = _structs._raw_reader(cls)
+        reader = _structs.raw_reader(cls)
         assert reader is not None
         self.read = reader
 
@@ -403,15 +403,10 @@ def without_msgspec(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Make msgspec impossible to import, with the raw readers not yet looked for."""
     monkeypatch.setitem(__import__("sys").modules, "msgspec", None)
     monkeypatch.setattr(_api, "_RAW_READERS", {})
-    clear = (
-        cast("Any", _structs.raw_reader).cache_clear,
-        cast("Any", _structs._decoding).cache_clear,
-    )
-    for each in clear:
-        each()
+    clear = cast("Any", _structs._decoding).cache_clear
+    clear()
     yield
-    for each in clear:
-        each()
+    clear()
 
 
 @pytest.mark.usefixtures("without_msgspec")

@@ -10,9 +10,9 @@ import contextvars
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import partial
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -466,17 +466,29 @@ def _call_guarded(handler: Callable[[Any], Any], event: object) -> Any:  # noqa:
         raise _HandlerRaised(error) from None
 
 
-async def _in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
-    """Run a plain handler in the loop's default thread pool; give what it returns."""
+_T = TypeVar("_T")
+
+
+def _in_pool(call: Callable[..., _T], *args: Any) -> Awaitable[_T]:  # noqa: ANN401 -- call's own
+    """Run ``call(*args)`` in the running loop's default thread pool.
+
+    The loop is looked up here, on the paths that hand work to the pool only: on CPython 3.11
+    each look-up is a getpid system call, and a request that needs no pool makes none.
+    """
     import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
 
+    return asyncio.get_running_loop().run_in_executor(None, call, *args)
+
+
+async def _in_thread(handler: Callable[[Any], Any], event: object) -> Any:  # noqa: ANN401
+    """Run a plain handler in the loop's default thread pool; give what it returns."""
     # In a copy of this context, so that current_request() works in the worker thread too.
     context = contextvars.copy_context()
 
     def call() -> Any:  # noqa: ANN401 -- what the handler gives
         return context.run(_call_guarded, handler, event)
 
-    return await asyncio.get_running_loop().run_in_executor(None, call)
+    return await _in_pool(call)
 
 
 async def answer_request_async(
@@ -500,20 +512,18 @@ async def _answer_async(
 ) -> Reply:
     import asyncio  # noqa: PLC0415 -- an event loop runs: it is imported already
 
-    # The loop is looked up only on the paths that hand work to its thread pool: on CPython
-    # 3.11, each look-up is a getpid system call.
     run_sync = None if run_sync_inline else _in_thread
     inbox = receiver.inbox
     try:
         event = _read_event(request, body)
     except EventParseError as error:
-        return await asyncio.get_running_loop().run_in_executor(
-            None, _refuse, inbox, body, request, error, partial(_fail, receiver, body, request)
+        return await _in_pool(
+            _refuse, inbox, body, request, error, partial(_fail, receiver, body, request)
         )
     taken = None
     if inbox is not None:
-        stored = await asyncio.get_running_loop().run_in_executor(
-            None, _store, inbox, body, request, event, partial(_fail, receiver, body, request)
+        stored = await _in_pool(
+            _store, inbox, body, request, event, partial(_fail, receiver, body, request)
         )
         if isinstance(stored, Reply):
             return stored
@@ -524,21 +534,19 @@ async def _answer_async(
     except asyncio.CancelledError as error:
         # The server is stopping this request: keep the body, and let the cancellation go on.
         cancelled = _text(503, _CANCELLED)
-        loop = asyncio.get_running_loop()
-        loop.run_in_executor(None, _retry_later, inbox, taken, error)
-        loop.run_in_executor(None, _fail, receiver, body, request, cancelled, error)
+        _in_pool(_retry_later, inbox, taken, error)
+        _in_pool(_fail, receiver, body, request, cancelled, error)
         raise
     except BaseException as error:  # noqa: BLE001 -- any handler failure: keep the body, 500
         raised = error.error if isinstance(error, _HandlerRaised) else error
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, _retry_later, inbox, taken, raised)
+        await _in_pool(_retry_later, inbox, taken, raised)
         # The hook may block (a database, a file): never on the event loop.
         failed = _text(500, _HANDLER_FAILED)
-        return await loop.run_in_executor(None, _fail, receiver, body, request, failed, raised)
+        return await _in_pool(_fail, receiver, body, request, failed, raised)
     reply = reply_of(answer, content)
     if taken is None:
         return reply
-    return await asyncio.get_running_loop().run_in_executor(None, _answered, inbox, taken, reply)
+    return await _in_pool(_answered, inbox, taken, reply)
 
 
 #: The answer to a client that did not send its body within the receiver's read_timeout.

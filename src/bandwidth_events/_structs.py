@@ -44,10 +44,12 @@ _Structs: TypeAlias = dict[type[Any], "type[msgspec.Struct]"]
 _STRUCTS: Final[_Structs] = {}
 
 
-def _raw_reader(cls: type[Any] | None) -> RawReader | None:
-    """Give the raw-body reader for an event class, or for any event (``None``).
+def raw_reader(cls: type[Any] | None) -> RawReader | None:
+    """Give a new raw-body reader for an event class, or for any event (``None``).
 
     ``None`` if msgspec is not installed, or ``cls`` is no event class (`parse_event` says so).
+    Each call gives a reader of its own, with its own count of refusals: `parse_event` keeps
+    one per class (``_api._RAW_READERS``).
     """
     found = _decoding(cls)
     if found is None:
@@ -101,10 +103,6 @@ def _backing_off(decode: Callable[[Any], Any], declined: tuple[type[Exception], 
         return event
 
     return read
-
-
-#: `_raw_reader` memoised: one reader per class. (The cast: mypy counts no class as Hashable.)
-raw_reader: Final = cast("Callable[[type[Any] | None], RawReader | None]", cache(_raw_reader))
 
 
 Decoding: TypeAlias = tuple[Callable[[Any], Any], type[Exception]]

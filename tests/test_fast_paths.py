@@ -39,6 +39,7 @@ from bandwidth_events._timestamps import (
     is_bandwidth_shape,
     is_zoneless_shape,
     parse_timestamp,
+    with_nanosecond,
 )
 from bandwidth_events._timestamps import _parse_general as general_timestamp
 from bandwidth_events._writer import make_writer
@@ -353,3 +354,45 @@ def test_writer_writes_any_timestamp_as_format_timestamp(moment: datetime, milli
     for value in (moment, moment.replace(microsecond=millis * 1000)):
         event = ConferenceCreated(event_time=value, conference_id="c", name="n")
         assert to_dict(event)["eventTime"] == format_timestamp(value)
+
+
+# Every model class with several timestamps, which its writer writes in one go.
+SEVERAL_TIMESTAMPS = [
+    cls
+    for cls in MODEL_CLASSES
+    if sum(kind.write is format_timestamp for *_rest, kind in field_kinds(cls)) > 1
+]
+# A timestamp in whole milliseconds (none zero), which the writer writes together with the
+# others; anything else (whole seconds, microseconds, nanoseconds, which orjson refuses, another
+# offset) makes it write each one by one.
+
+
+def _at_millisecond(moment: datetime, millis: int) -> datetime:
+    return moment.replace(microsecond=millis * 1000)
+
+
+in_milliseconds = st.builds(_at_millisecond, aware_datetimes, st.integers(1, 999))
+other_timestamps = (
+    aware_datetimes
+    | st.builds(_at_millisecond, aware_datetimes, st.just(0))
+    | st.builds(with_nanosecond, in_milliseconds, st.integers(1, 999))
+    | st.datetimes(timezones=st.timezones())
+)
+
+
+@pytest.mark.parametrize("cls", SEVERAL_TIMESTAMPS, ids=lambda cls: cls.__name__)
+@settings(max_examples=40)
+@given(data=st.data())
+def test_timestamps_written_together_are_each_written_as_format_timestamp(
+    cls: type[Any], data: st.DataObject
+) -> None:
+    """All in whole milliseconds, one odd one or an absent one: each as format_timestamp."""
+    model = data.draw(testing.events(cls))
+    each = in_milliseconds | other_timestamps if data.draw(st.booleans()) else in_milliseconds
+    changes: dict[str, object] = {}
+    for field, _key, _annotation, kind in field_kinds(cls):
+        if kind.write is format_timestamp:
+            absent = st.none() if field.default is None else st.nothing()
+            changes[field.name] = data.draw(each | absent)
+    model = attrs.evolve(model, **changes)
+    assert_written_by_kinds(model, make_writer(cls)(model))

@@ -86,6 +86,12 @@ class Kind:
         writer: The generated writer's statements (``_writer``) turning the attribute value
             in ``v`` into its wire value, faster than ``write`` (which they may call as
             ``{p}write``); none: ``write`` is called.
+        writer_together: The generated writer's statements writing the values of a model's
+            fields of this kind at once, when it has several, faster than one by one. They
+            turn the tuple ``t`` of the attribute values into a sequence of their wire values,
+            in the same order (and may use ``s``); an optional field that is ``None`` is in
+            ``t`` as ``stand_in``, and what they write for it is left out.
+        stand_in: A value of the kind, in ``writer_together``'s tuple in place of ``None``.
         convert: The attrs converter of such fields, for events built in Python.
         validate: The attrs validator of such fields.
         values: Attribute values any event may hold, for tests.
@@ -112,6 +118,8 @@ class Kind:
     wire: Strategy
     names: Mapping[str, object] = attrs.field(factory=dict[str, object])
     writer: tuple[str, ...] = ()
+    writer_together: tuple[str, ...] = ()
+    stand_in: object = None
     convert: Callable[[Any], Any] | None = None
     validate: Callable[[Any, Any, Any], None] | None = None
     model: type | None = None
@@ -284,19 +292,27 @@ _KINDS: Final[Mapping[object, Kind]] = {
             "zone": ZONE_PLACE,
             "iso": datetime.fromisoformat,
             "read": parse_timestamp,
-            "datetime": datetime,
-            "utc": UTC,
             "dumps": orjson.dumps,
             "utc_z": orjson.OPT_UTC_Z,
-            "millisecond": slice(1, 24),  # made once, as the shape's slices are
         },
-        # Milliseconds, the shape of nearly every value, inline; see format_timestamp.
+        # As format_timestamp writes one, with orjson, when it is in whole milliseconds, the
+        # shape of nearly every value: its text "…" ends in 000Z" only then (a fraction, its
+        # last three digits zero, in UTC), and a JSON string holds no other unescaped ". Any
+        # other (no fraction, finer, an offset, a subclass such as PreciseTimestamp, which
+        # orjson refuses): format_timestamp. A model's several timestamps in one orjson call.
         writer=(
-            "m = v.microsecond",
-            "if v.__class__ is {p}datetime and v.tzinfo is {p}utc and m and not m % 1000:",
-            "    v = {p}dumps(v, option={p}utc_z)[{p}millisecond].decode() + 'Z'",
-            "else: v = {p}write(v)",
+            "try: s = {p}dumps(v, None, {p}utc_z)",
+            "except TypeError: s = b''",
+            "v = s[1:24].decode() + 'Z' if s[24:] == b'000Z\"' else {p}write(v)",
         ),
+        writer_together=(
+            "try: s = {p}dumps(t, None, {p}utc_z)",
+            "except TypeError: s = b''",
+            "if s.count(b'000Z\"') == len(t):",
+            "    t = s.replace(b'000Z\"', b'Z\"').decode()[2:-2].split('\",\"')",
+            "else: t = [{p}write(v) for v in t]",
+        ),
+        stand_in=datetime(2000, 1, 1, microsecond=1000, tzinfo=UTC),
         convert=to_utc,
         wire_type=str,
     ),

@@ -2,12 +2,12 @@
 
 Like the readers (``_reader``), a writer does in one function what a general-purpose converter
 does field by field through a function per field: it reads each attribute, writes its value the
-way its kind says (``_kinds``: a timestamp in Bandwidth's shape inline, anything else through
-the kind's ``write``), leaves out an optional field that is ``None``, as Bandwidth does, writes a
-nested object with its own writer, and puts back the unknown fields and the spelling each value
-arrived in. It is the only writer: the cattrs converter registers it for every model class, so
-``converter.unstructure(event)`` and `to_dict` are one function, and writing an event never
-imports cattrs.
+way its kind says (``_kinds``: a timestamp in Bandwidth's shape inline, an event's several
+timestamps in one call, anything else through the kind's ``write``), leaves out an optional
+field that is ``None``, as Bandwidth does, writes a nested object with its own writer, and puts
+back the unknown fields and the spelling each value arrived in. It is the only writer: the
+cattrs converter registers it for every model class, so ``converter.unstructure(event)`` and
+`to_dict` are one function, and writing an event never imports cattrs.
 
 The generated source is registered in `linecache` as the readers' is (see ``_reader``).
 """
@@ -18,7 +18,7 @@ from typing import Any, Final, TypeAlias, cast
 
 from ._events import UnknownEvent
 from ._json import copy_object, holds_containers
-from ._kinds import Kind, field_kinds, fill_in, spelled_two_ways
+from ._kinds import FieldKind, Kind, field_kinds, fill_in, spelled_two_ways
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases
 from ._reader import register_source
 
@@ -39,28 +39,31 @@ def _generate(cls: type[Any]) -> Writer:
     namespace: dict[str, Any] = {"_copy": copy_object, "_nested": holds_containers}
     event_type: str | None = getattr(cls, "event_type", None)
     # The wire keys in the class's order: the leading required ones in one dict display, each
-    # value worked out first; then the optional ones (attrs puts every field with a default
-    # after those without), each left out when None, as Bandwidth does.
-    body: list[str] = []
+    # value worked out first (those of a kind written together, all at once); then the optional
+    # ones (attrs puts every field with a default after those without), each left out when
+    # None, as Bandwidth does.
     display = [f"{EVENT_TYPE!r}: {event_type!r}"] if event_type is not None else []
     rest: list[str] = []
     alias_of = aliases(cls)
-    for index, wire_field in enumerate(field_kinds(cls)):
+    fields = field_kinds(cls)
+    body, together = _together(fields, namespace)
+    for index, wire_field in enumerate(fields):
         name, key = wire_field.field.name, wire_field.key
-        convert = _statements(wire_field.kind, f"_{name}_", namespace)
         if key in alias_of:  # under the key it arrived in, in its place
             alias = alias_of[key]
             key_of = f"({alias!r} if {key!r} in o.{WIRE_SPELLING} else {key!r})"
         else:
             key_of = repr(key)
+        written = together.get(index)  # the local it is written in already, if it is
+        convert = [] if written else _statements(wire_field.kind, f"_{name}_", namespace)
         if wire_field.field.default is not None and not rest:
             if convert:
                 body += [f"v = o.{name}", *convert, f"v{index} = v"]
                 display.append(f"{key_of}: v{index}")
             else:
-                display.append(f"{key_of}: o.{name}")
+                display.append(f"{key_of}: {written or f'o.{name}'}")
         else:
-            store = ("    " + line for line in (*convert, f"w[{key_of}] = v"))
+            store = ("    " + line for line in (*convert, f"w[{key_of}] = {written or 'v'}"))
             rest += [f"v = o.{name}", "if v is not None:", *store]
     body += ["w = {" + ", ".join(display) + "}", *rest]
     # The spellings a key's own place does not write (above): a value's, or the eventType's.
@@ -83,6 +86,45 @@ def _generate(cls: type[Any]) -> Writer:
 #: `_generate` memoised: each class's writer is generated once, on first use. (The cast: mypy
 #: counts no class as Hashable.)
 make_writer: Final = cast("Callable[[type[Any]], Writer]", cache(_generate))
+
+
+def _together(
+    fields: tuple[FieldKind, ...], namespace: dict[str, Any]
+) -> tuple[list[str], dict[int, str]]:
+    """Give the statements writing the fields of one kind at once, and where each is left.
+
+    Where the kind can, and the model has several such fields: one tuple per kind, of its
+    fields' values in the class's order (an absent optional one's as the kind's stand-in),
+    written by the kind's ``writer_together`` statements. Each field's wire value is left in a
+    local, named by the field's index.
+    """
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for index, (_field, _key, _annotation, kind) in enumerate(fields):
+        if kind.writer_together:  # a kind and its optional twin (see _kinds) are one group
+            groups.setdefault((kind.writer_together, kind.write), []).append(index)
+    body: list[str] = []
+    names: dict[int, str] = {}
+    for indexes in groups.values():
+        if len(indexes) == 1:
+            continue  # written by itself, by the kind's own statements
+        kind = fields[indexes[0]].kind
+        prefix = f"_{fields[indexes[0]].field.name}_together_"
+        namespace.update({prefix + name: value for name, value in kind.names.items()})
+        namespace[prefix + "write"] = kind.write
+        namespace[prefix + "absent"] = kind.stand_in
+        values: list[str] = []
+        for index in indexes:
+            value = f"o.{fields[index].field.name}"
+            if fields[index].field.default is None:  # optional: None is the stand-in
+                value = f"({prefix}absent if {value} is None else {value})"
+            values.append(value)
+            names[index] = f"g{index}"
+        body += [
+            f"t = ({', '.join(values)},)",
+            *fill_in(kind.writer_together, prefix),
+            f"{', '.join(names[index] for index in indexes)}, = t",
+        ]
+    return body, names
 
 
 def _statements(kind: Kind, prefix: str, namespace: dict[str, Any]) -> list[str]:

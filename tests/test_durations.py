@@ -4,11 +4,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from bandwidth_events import PreciseDuration
 from bandwidth_events._durations import (
+    FRACTIONS,
+    WHOLE_SECONDS,
     format_duration,
+    fraction_of_second,
     parse_duration,
     require_not_negative,
     with_nanoseconds,
@@ -157,3 +161,44 @@ def test_with_nanoseconds_gives_a_plain_timedelta_for_none() -> None:
     assert type(plain) is timedelta
     assert plain == timedelta(seconds=1)
     assert with_nanoseconds(timedelta(seconds=1), 5) == PreciseDuration(seconds=1, nanoseconds=5)
+
+
+# The texts before a point Java writes: minutes and seconds, each under 60 with no leading zero,
+# no zero minutes.
+_JAVAS = {f"PT{s}" for s in range(60)} | {f"PT{m}M{s}" for m in range(1, 60) for s in range(60)}
+# Those, and others near them.
+_heads = (
+    st.sampled_from(sorted(_JAVAS))
+    | st.from_regex(r"\APT([0-9]{1,3}M)?[0-9]{1,3}\Z")
+    | st.from_regex(r"\APT([0-9]{1,2}H)?([0-9]{1,2}M)?[0-9]{0,2}S?\Z")
+)
+
+
+@given(_heads | st.text())
+@example("PT0")
+@example("PT59M59")
+@example("PT05")
+@example("PT0M5")
+@example("PT60")
+def test_whole_seconds_before_the_point_are_kept_for_javas_texts_only(head: str) -> None:
+    """The seconds before a point read as the full reader reads them; kept only for Java's texts.
+
+    Those are 3,600 at most. Any other text is left to the full reader, and not kept.
+    """
+    whole = WHOLE_SECONDS[head]
+
+    if head in _JAVAS:
+        assert whole == parse_duration(head + "S")
+        assert head in WHOLE_SECONDS
+    else:
+        assert whole is None
+        assert head not in WHOLE_SECONDS
+
+
+@given(st.from_regex(r"\A[0-9]{1,3}\Z"))
+def test_a_fraction_to_the_millisecond_is_read_and_kept(digits: str) -> None:
+    """One to three digits after the point: their timedelta, kept under the digits and their S."""
+    fraction = fraction_of_second(digits + "S", digits)
+
+    assert fraction == parse_duration(f"PT0.{digits}S")
+    assert FRACTIONS[digits + "S"] is fraction

@@ -81,7 +81,9 @@ near_timestamps = (
 )
 # Strings in or near Java's duration shape.
 near_durations = (
-    st.from_regex(r"\APT([0-9]{1,9}H)?([0-9]{1,2}M)?([0-9]{1,2}(\.[0-9]{1,6})?S)?\Z")
+    # Java's own minutes and seconds (under 60, no leading zero), with a fraction:
+    st.from_regex(r"\APT([1-9]M|[1-5][0-9]M)?([0-9]|[1-5][0-9])\.[0-9]{1,9}S\Z")
+    | st.from_regex(r"\APT([0-9]{1,9}H)?([0-9]{1,2}M)?([0-9]{1,2}(\.[0-9]{1,6})?S)?\Z")
     | st.from_regex(r"\APT[0-9]{1,2}\.[0-9]{1,3}S\Z")
     | st.from_regex(r"\APT([0-9]{1,2}M)?[0-9]{1,2}\.[0-9]{1,9}S\Z")
     | blurred(st.from_regex(r"\APT[0-9]{1,3}\.[0-9]{1,7}S\Z"))

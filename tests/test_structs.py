@@ -37,11 +37,13 @@ from bandwidth_events import (
     parse_event,
 )
 from bandwidth_events._api import _RAW_READERS, converter
+from bandwidth_events._durations import FRACTIONS
 from bandwidth_events._json import may_be_inexact
 from bandwidth_events._reader import Refused, make_struct_reader
 
 from .conftest import PAYLOADS, assert_read_only_models, golden, golden_dict
 from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
+from .test_fast_paths import near_durations
 
 needs_msgspec = pytest.mark.skipif(find_spec("msgspec") is None, reason="msgspec not installed")
 
@@ -134,6 +136,39 @@ def test_raw_reader_gives_what_the_converter_gives(
     for field in attrs.fields(cls):
         assert type(getattr(fast, field.name)) is type(getattr(slow, field.name)), field.name
     assert fast == parse_event(payload)  # the dict reader's, or the converter's
+
+
+def objects_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Give a body and the objects nested in it."""
+    return [payload, *(value for value in payload.values() if type(value) is dict)]
+
+
+#: The documented bodies with a duration (which the raw reader takes as they are).
+WITH_A_DURATION = [
+    path.stem
+    for path in sorted(PAYLOADS.glob("*.json"))
+    if any("duration" in each for each in objects_of(golden_dict(path.stem)))
+]
+
+
+@needs_msgspec
+@given(st.sampled_from(WITH_A_DURATION), near_durations, st.data())
+def test_raw_reader_reads_durations_as_the_converter(
+    stem: str, duration: str, data: st.DataObject
+) -> None:
+    """The durations a struct reader reads inline come out as the converter reads them.
+
+    It keeps the fractions of up to three digits it reads, and no others: 1,110 at most.
+    """
+    payload = golden_dict(stem)
+    cls = class_of(payload)
+    objects = objects_of(payload)
+    where = data.draw(st.sampled_from([each for each in objects if "duration" in each]))
+    where["duration"] = duration
+    fast = read_fast(cls, raw(payload))
+    if fast is not Refused:
+        assert fast == converter().structure(payload, cls)
+    assert all(len(tail) <= len("999S") for tail in FRACTIONS)
 
 
 @needs_msgspec

@@ -8,8 +8,8 @@ the rest and writes it back.
 """
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
-from functools import cache
 from typing import Any, Final, Self, SupportsIndex
 
 from ._errors import describe
@@ -21,24 +21,45 @@ _JAVA_SHAPE = re.compile(
     r"PT(?=[0-9])(?:([0-9]{1,11})H)?(?:([0-9]{1,2})M)?(?:([0-9]{1,2})(?:\.([0-9]{1,9}))?S)?"
 )
 _match_java_shape = _JAVA_SHAPE.fullmatch
+
 #: The commonest of them, seconds with a fraction and at most minutes before them
-#: (``PT20.056S``, ``PT4.9891287S``, ``PT1M52.217257456S``), for the generated readers to
-#: inline: seconds to the millisecond as ``WHOLE_SECONDS[seconds] + fraction_of_second(digits)``,
-#: a lookup and an addition of timedeltas, which cost half of building one from integers; the
-#: rest as ``exact_duration(INTEGERS[seconds] + 60 * INTEGERS[minutes], digits)``. The groups
-#: are taken in one ``groups()`` call: each subscript of a match costs about as much.
-match_seconds_shape = re.compile(r"PT(?:([0-9]{1,2})M)?([0-9]{1,2})\.([0-9]{1,9})S").fullmatch
-WHOLE_SECONDS: Final = {
-    f"{n:0{width}d}": timedelta(seconds=n) for width in (1, 2) for n in range(10**width)
-}
-#: The same one or two digits, as integers.
-INTEGERS: Final = {text: int(text) for text in WHOLE_SECONDS}
+#: (``PT20.056S``, ``PT4.9891287S``, ``PT1M52.217257456S``), the generated readers read inline,
+#: split at the point: the whole seconds before it and, to the millisecond, the fraction after
+#: it are looked up, and added (a ``timedelta`` addition costs a third of building one); a
+#: finer fraction is read with `exact_duration`. Lookups of the texts as Java writes them:
+#: a few thousand at most, each read once, on first use.
+_MINUTES_AND_SECONDS = re.compile(r"PT(?:([1-9]|[1-5][0-9])M)?([0-9]|[1-5][0-9])").fullmatch
 
 
-@cache  # up to three digits: 1,110 fractions, built as they are first seen
-def fraction_of_second(digits: str) -> timedelta:
-    """Give the `timedelta` of a second's decimal fraction: ``"056"`` is 56 milliseconds."""
-    return timedelta(microseconds=int(digits.ljust(6, "0")))
+class _WholeSeconds(dict[str, timedelta | None]):
+    """The seconds before a duration's point, by its text up to the point (``PT1M52``).
+
+    Java's minutes and seconds only, each under 60 with no leading zero (3,600 texts): a
+    ``timedelta`` under an hour. ``None`` for any other text, which is not kept.
+    """
+
+    def __missing__(self, head: str) -> timedelta | None:
+        match = _MINUTES_AND_SECONDS(head)
+        if match is None:
+            return None
+        minutes, seconds = match.groups()
+        self[head] = whole = timedelta(minutes=int(minutes or 0), seconds=int(seconds))
+        return whole
+
+
+WHOLE_SECONDS: Final[Mapping[str, timedelta | None]] = _WholeSeconds()
+#: Each fraction of one to three digits read so far, by its text after the point, with its
+#: ``S`` (``056S``): 1,110 at most. `fraction_of_second` adds to it.
+FRACTIONS: Final[dict[str, timedelta]] = {}
+
+
+def fraction_of_second(tail: str, digits: str) -> timedelta:
+    """Give the `timedelta` of one to three digits of a second (``"056"``: 56 milliseconds).
+
+    Kept in `FRACTIONS` under ``tail``, the digits and their ``S``.
+    """
+    FRACTIONS[tail] = fraction = timedelta(microseconds=int(digits.ljust(6, "0")))
+    return fraction
 
 
 _new_timedelta: Final = timedelta.__new__

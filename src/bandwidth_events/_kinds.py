@@ -37,12 +37,11 @@ import attrs
 import orjson
 
 from ._durations import (
-    INTEGERS,
+    FRACTIONS,
     WHOLE_SECONDS,
     exact_duration,
     format_duration,
     fraction_of_second,
-    match_seconds_shape,
     parse_duration,
     require_not_negative,
 )
@@ -321,27 +320,29 @@ _KINDS: Final[Mapping[object, Kind]] = {
         parse_duration,
         format_duration,
         (
-            "m = {p}shape(v)",
-            "if m is None: v = {p}read(v)",
+            "head, point, tail = v.partition('.')",
+            "whole = {p}whole[head]",
+            "fraction = {p}fractions.get(tail)",
+            "if whole is not None and fraction is not None: v = whole + fraction",
             "else:",
-            "    minutes, seconds, digits = m.groups()",
-            "    if minutes is None and len(digits) < 4:",
-            "        v = {p}whole[seconds] + {p}fraction(digits)",
-            "    else:",
-            "        seconds = {p}integers[seconds]",
-            "        if minutes: seconds += 60 * {p}integers[minutes]",
-            "        v = {p}exact(seconds, digits)",
+            "    digits = tail.removesuffix('S')",
+            (
+                "    if whole is None or tail[-1] != 'S' or not digits.isdigit()"
+                " or not digits.isascii() or len(digits) > 9: v = {p}read(v)"
+            ),
+            "    elif len(digits) < 4: v = whole + {p}fraction(tail, digits)",
+            "    else: v = {p}exact(whole.seconds, digits)",
         ),
         _durations,
         _wire_durations,
         names={
-            "shape": match_seconds_shape,
-            "read": parse_duration,
             "whole": WHOLE_SECONDS,
-            "integers": INTEGERS,
+            "fractions": FRACTIONS,
+            "read": parse_duration,
             "fraction": fraction_of_second,
             "exact": exact_duration,
         },
+        checks=(_REFUSE_NON_STR,),
         validate=require_not_negative,
         wire_type=str,
     ),

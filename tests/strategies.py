@@ -48,6 +48,7 @@ from bandwidth_events import (
     _strategies,
     testing,
 )
+from bandwidth_events._timestamps import format_timestamp
 
 # The wire fields of each event and nested object (eventType and second spellings aside), as
 # Bandwidth's docs, spec and SDK document them (../shared/reference): an oracle written
@@ -687,3 +688,42 @@ iso_shaped = (
     | st.from_regex(r"\A-?P[0-9YMWDTHS.,:+-]{0,20}\Z")
     | st.from_regex(r"\A[0-9]{4}-?[0-9]{2}-?[0-9]{2}T[0-9:.,+Z-]{0,18}\Z")
 )
+
+
+# Timestamps as Bandwidth writes nearly all of them: 24 characters, to the millisecond, in UTC.
+_in_bandwidths_shape = st.datetimes(timezones=st.just(UTC)).map(
+    lambda moment: format_timestamp(moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+)
+
+
+@st.composite
+def timestamps_recut(draw: st.DrawFn, count: int) -> list[str]:
+    """Draw values for a model's timestamp fields that the readers check all at once.
+
+    In Bandwidth's shape, or one of them in another shape a reader also takes, or the values
+    in the shape recut: joined with commas, then split at ``count - 1`` of the text's
+    characters, each left out, and these mostly not the commas. Joined with commas again, a
+    recut text is the first text only if it was split at the commas (see
+    ``_timestamps.SHAPES``).
+    """
+    stamps = draw(st.lists(_in_bandwidths_shape, min_size=count, max_size=count))
+    how = draw(st.sampled_from(["in the shape", "one in another shape", "recut"]))
+    if how == "one in another shape":
+        where = draw(st.integers(0, count - 1))
+        stamp = stamps[where]
+        # Of the same length too: one character changed (a digit for the Z is no zone).
+        place = draw(st.integers(0, len(stamp) - 1))
+        changed = stamp[:place] + draw(st.sampled_from("0123456789-:.,TZW +")) + stamp[place + 1 :]
+        stamps[where] = draw(
+            st.sampled_from([changed, stamp[:-1] + "1", stamp[:-1], stamp[:-1] + "123Z"])
+            | bandwidth_timestamps()
+            | iso_shaped
+        )
+    elif how == "recut":
+        text = ",".join(stamps)
+        cuts = sorted(
+            draw(st.sets(st.integers(0, len(text) - 1), min_size=count - 1, max_size=count - 1))
+        )
+        starts, ends = [0, *(cut + 1 for cut in cuts)], [*cuts, len(text)]
+        stamps = [text[start:end] for start, end in zip(starts, ends, strict=True)]
+    return stamps

@@ -43,7 +43,7 @@ from bandwidth_events._reader import Refused, make_struct_reader
 
 from .conftest import PAYLOADS, assert_read_only_models, golden, golden_dict
 from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
-from .test_fast_paths import near_durations
+from .test_fast_paths import TIMESTAMPS_TOGETHER, near_durations, with_timestamps_recut
 
 needs_msgspec = pytest.mark.skipif(find_spec("msgspec") is None, reason="msgspec not installed")
 
@@ -136,6 +136,28 @@ def test_raw_reader_gives_what_the_converter_gives(
     for field in attrs.fields(cls):
         assert type(getattr(fast, field.name)) is type(getattr(slow, field.name)), field.name
     assert fast == parse_event(payload)  # the dict reader's, or the converter's
+
+
+@needs_msgspec
+@given(
+    with_timestamps_recut(
+        st.sampled_from(
+            [
+                path.stem
+                for path in sorted(PAYLOADS.glob("*.json"))
+                if class_of(golden_dict(path.stem)) in TIMESTAMPS_TOGETHER
+            ]
+        ).map(golden_dict)
+    )
+)
+def test_raw_reader_reads_timestamps_checked_together_as_the_converter(
+    drawn: tuple[type[VoiceEvent], dict[str, Any]],
+) -> None:
+    """A struct reader checks a model's timestamps at once too: as the converter, or refused."""
+    cls, payload = drawn
+    fast = read_fast(cls, raw(payload))
+    if fast is not Refused:
+        assert fast == converter().structure(payload, cls)
 
 
 def objects_of(payload: dict[str, Any]) -> list[dict[str, Any]]:

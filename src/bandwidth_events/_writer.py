@@ -121,7 +121,7 @@ def _together(
             names[index] = f"g{index}"
         body += [
             f"t = ({', '.join(values)},)",
-            *fill_in(kind.writer_together, prefix),
+            *fill_in(kind.writer_together, prefix, count=len(indexes)),
             f"{', '.join(names[index] for index in indexes)}, = t",
         ]
     return body, names

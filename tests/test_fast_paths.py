@@ -20,7 +20,6 @@ from bandwidth_events import (
     ConferenceCompleted,
     ConferenceCreated,
     ConferenceRecordingAvailable,
-    Disconnect,
     PreciseDuration,
     VoiceEvent,
     parse_event,
@@ -33,11 +32,9 @@ from bandwidth_events._durations import format_duration, parse_duration
 from bandwidth_events._events import MODEL_CLASSES
 from bandwidth_events._json import may_be_inexact
 from bandwidth_events._kinds import Kind, field_kinds
-from bandwidth_events._reader import READ_TOGETHER_FROM, Refused
+from bandwidth_events._reader import Refused
 from bandwidth_events._timestamps import (
     BANDWIDTH_SKELETON,
-    DIGITS_AS_ZERO,
-    SHAPES,
     format_timestamp,
     is_bandwidth_shape,
     is_zoneless_shape,
@@ -56,7 +53,6 @@ from .strategies import (
     durations,
     iso_shaped,
     json_values,
-    timestamps_recut,
 )
 
 
@@ -253,75 +249,6 @@ def test_reader_gives_what_the_converter_gives(
     assert fast == slow
     for field in attrs.fields(cls):
         assert type(getattr(fast, field.name)) is type(getattr(slow, field.name)), field.name
-
-
-def timestamp_keys(cls: type[Any]) -> list[str]:
-    """Give the wire keys of a class's fields its readers check together (see _reader)."""
-    return [field.key for field in field_kinds(cls) if field.kind.reader_together]
-
-
-#: Each event class whose readers check its timestamps together.
-TIMESTAMPS_TOGETHER = [
-    cls for cls in EVENT_CLASSES if len(timestamp_keys(cls)) >= READ_TOGETHER_FROM
-]
-
-
-#: Bodies of those classes, as the library's builder draws them.
-TIMESTAMPS_TOGETHER_PAYLOADS = st.sampled_from(TIMESTAMPS_TOGETHER).flatmap(bandwidth_payloads)
-
-
-@st.composite
-def with_timestamps_recut(
-    draw: st.DrawFn, payloads: st.SearchStrategy[dict[str, Any]] = TIMESTAMPS_TOGETHER_PAYLOADS
-) -> tuple[type[VoiceEvent], dict[str, Any]]:
-    """Draw a body of one of TIMESTAMPS_TOGETHER, its timestamps drawn by timestamps_recut.
-
-    Each optional one may be absent or null instead.
-    """
-    payload = draw(payloads)
-    cls = class_of(payload)
-    keys = timestamp_keys(cls)
-    optional = {field.key for field in field_kinds(cls) if field.optional}
-    for key, value in zip(keys, draw(timestamps_recut(len(keys))), strict=True):
-        payload[key] = value
-        if key in optional:
-            absent = draw(st.sampled_from(["present", "absent", "null"]))
-            if absent == "absent":
-                del payload[key]
-            elif absent == "null":
-                payload[key] = None
-    return cls, payload
-
-
-@given(with_timestamps_recut())
-def test_timestamps_checked_together_are_read_as_the_converter_reads_them(
-    drawn: tuple[type[VoiceEvent], dict[str, Any]],
-) -> None:
-    """A reader checks a model's timestamps at once: it reads them as the converter, or refuses.
-
-    Some in another shape send each to its own check; recut ones (of other lengths, whose
-    text is the same once joined) are refused, by the check or by the standard library.
-    """
-    cls, payload = drawn
-    try:
-        fast = _READERS[cls](payload)
-    except Exception:  # noqa: BLE001 -- any refusal is allowed: the converter runs instead
-        return
-    assert fast == converter().structure(payload, cls)
-
-
-def test_an_absent_timestamps_stand_in_passes_the_check_of_them_together() -> None:
-    """An absent optional timestamp does not send the others to their own checks."""
-    kind = next(
-        field.kind
-        for field in field_kinds(Disconnect)
-        if field.optional and field.kind.reader_together
-    )
-    assert kind.write is not None
-    stand_in = kind.write(kind.stand_in)  # as the reader writes it
-
-    assert is_bandwidth_shape(stand_in)
-    assert stand_in.encode().translate(DIGITS_AS_ZERO) == SHAPES[1]
 
 
 def test_reader_refuses_string_subclasses_the_converter_takes() -> None:

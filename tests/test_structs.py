@@ -25,6 +25,7 @@ from bandwidth_events import (
     Answer,
     ConferenceCompleted,
     ConferenceCreated,
+    Disconnect,
     EventParseError,
     Initiate,
     RealTimeTranscriptionAvailable,
@@ -39,11 +40,13 @@ from bandwidth_events import (
 from bandwidth_events._api import _RAW_READERS, converter
 from bandwidth_events._durations import FRACTIONS
 from bandwidth_events._json import may_be_inexact
-from bandwidth_events._reader import Refused, make_struct_reader
+from bandwidth_events._kinds import field_kinds
+from bandwidth_events._reader import READ_TOGETHER_FROM, Refused, make_struct_reader
+from bandwidth_events._timestamps import DIGITS_AS_ZERO, SHAPES, is_bandwidth_shape
 
 from .conftest import PAYLOADS, assert_read_only_models, golden, golden_dict
-from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values
-from .test_fast_paths import TIMESTAMPS_TOGETHER, near_durations, with_timestamps_recut
+from .strategies import EVENT_CLASSES, bandwidth_payloads, json_values, timestamps_recut
+from .test_fast_paths import near_durations
 
 needs_msgspec = pytest.mark.skipif(find_spec("msgspec") is None, reason="msgspec not installed")
 
@@ -138,22 +141,70 @@ def test_raw_reader_gives_what_the_converter_gives(
     assert fast == parse_event(payload)  # the dict reader's, or the converter's
 
 
-@needs_msgspec
-@given(
-    with_timestamps_recut(
-        st.sampled_from(
-            [
-                path.stem
-                for path in sorted(PAYLOADS.glob("*.json"))
-                if class_of(golden_dict(path.stem)) in TIMESTAMPS_TOGETHER
-            ]
-        ).map(golden_dict)
+def timestamp_keys(cls: type[Any]) -> list[str]:
+    """Give the wire keys of a class's fields its struct reader checks together (see _reader)."""
+    return [field.key for field in field_kinds(cls) if field.kind.reader_together]
+
+
+#: Each event class whose struct reader checks its timestamps together.
+TIMESTAMPS_TOGETHER = [
+    cls for cls in EVENT_CLASSES if len(timestamp_keys(cls)) >= READ_TOGETHER_FROM
+]
+
+
+#: The documented bodies of those classes.
+TIMESTAMPS_TOGETHER_BODIES = [
+    path.stem
+    for path in sorted(PAYLOADS.glob("*.json"))
+    if class_of(golden_dict(path.stem)) in TIMESTAMPS_TOGETHER
+]
+
+
+@st.composite
+def with_timestamps_recut(draw: st.DrawFn) -> tuple[type[VoiceEvent], dict[str, Any]]:
+    """Draw a documented body of TIMESTAMPS_TOGETHER, its timestamps drawn by timestamps_recut.
+
+    Each optional one may be absent or null instead.
+    """
+    payload = golden_dict(draw(st.sampled_from(TIMESTAMPS_TOGETHER_BODIES)))
+    cls = class_of(payload)
+    keys = timestamp_keys(cls)
+    optional = {field.key for field in field_kinds(cls) if field.optional}
+    for key, value in zip(keys, draw(timestamps_recut(len(keys))), strict=True):
+        payload[key] = value
+        if key in optional:
+            absent = draw(st.sampled_from(["present", "absent", "null"]))
+            if absent == "absent":
+                del payload[key]
+            elif absent == "null":
+                payload[key] = None
+    return cls, payload
+
+
+def test_an_absent_timestamps_stand_in_passes_the_check_of_them_together() -> None:
+    """An absent optional timestamp does not send the others to their own checks."""
+    kind = next(
+        field.kind
+        for field in field_kinds(Disconnect)
+        if field.optional and field.kind.reader_together
     )
-)
+    assert kind.write is not None
+    stand_in = kind.write(kind.stand_in)  # as the reader writes it
+
+    assert is_bandwidth_shape(stand_in)
+    assert stand_in.encode().translate(DIGITS_AS_ZERO) == SHAPES[1]
+
+
+@needs_msgspec
+@given(with_timestamps_recut())
 def test_raw_reader_reads_timestamps_checked_together_as_the_converter(
     drawn: tuple[type[VoiceEvent], dict[str, Any]],
 ) -> None:
-    """A struct reader checks a model's timestamps at once too: as the converter, or refused."""
+    """A struct reader checks a model's timestamps at once: as the converter reads them, or not.
+
+    Some in another shape send each to its own check; recut ones (of other lengths, whose
+    text is the same once joined) are refused, by the check or by the standard library.
+    """
     cls, payload = drawn
     fast = read_fast(cls, raw(payload))
     if fast is not Refused:

@@ -95,13 +95,13 @@ class Kind:
             in the same order (and may use ``s``); an optional field that is ``None`` is in
             ``t`` as ``stand_in``, and what they write for it is left out.
         stand_in: A value of the kind, in ``writer_together``'s tuple in place of ``None``.
-        reader_together: The fast reader's statements checking the wire values of a model's
-            fields of this kind at once, when it has several (``_reader.READ_TOGETHER_FROM``),
-            faster than one by one. Given the tuple ``t`` of them (an optional field's that is
-            absent or ``null`` as ``stand_in``'s wire value), they set ``t`` true only if each
-            is a value of ``wire_type`` that ``reader_checked`` reads; if not, each is read by
-            ``checks`` and ``reader``, as it would be alone.
-        reader_checked: The fast reader's statements for a value ``reader_together`` passed.
+        reader_together: The struct reader's statements checking the wire values of a
+            model's fields of this kind at once, when it has several
+            (``_reader.READ_TOGETHER_FROM``), faster than one by one. Given the tuple ``t`` of
+            them (an optional field's that is absent or ``null`` as ``stand_in``'s wire value),
+            they set ``t`` true only if ``reader_checked`` may read each; if not, each is read
+            by ``reader``, as it would be alone.
+        reader_checked: The struct reader's statements for a value ``reader_together`` passed.
         convert: The attrs converter of such fields, for events built in Python.
         validate: The attrs validator of such fields.
         values: Attribute values any event may hold, for tests.

@@ -182,8 +182,10 @@ def _reading(
     _bind(namespace, scope.prefix + "cls", cls)
     self = scope.instance
     body.append(f"{self} = {scope.prefix}twin()")
-    checks, fields = _together(cls, alias_of, namespace, struct, scope)
-    body += checks
+    fields = field_kinds(cls)
+    if struct:
+        checks, fields = _together(cls, alias_of, namespace, scope)
+        body += checks
     for wire_field in fields:
         *lines, last = _field(wire_field, alias_of, namespace, struct, scope)
         slot = f"{self}.{wire_field.field.name}"
@@ -204,21 +206,19 @@ def _reading(
     return body
 
 
-#: The fewest fields of a kind checked together: the check of a group costs about what three
-#: single checks do. Measured on timestamps (callgrind, parsing with the class known): four,
-#: all there, took 1,200 instructions fewer (realTimeTranscriptionStopped); five, two absent,
-#: 370 more (disconnect); two, one absent, 1,700 more than the one check.
+#: The fewest fields of a kind a struct reader checks together: the check of a group costs
+#: about what three single checks do. Measured on timestamps (callgrind, parsing with the class
+#: known): four, all there, took 1,200 instructions fewer (realTimeTranscriptionStopped); five,
+#: two absent, 370 more (disconnect); two, one absent, 1,700 more than the one check. A dict
+#: reader checks each alone: it would look each value up twice, which costs more than the group
+#: saves (answer-3: 880 instructions more, disconnect 1,500).
 READ_TOGETHER_FROM: Final = 3
 
 
 def _together(
-    cls: type[Any],
-    alias_of: Mapping[str, str],
-    namespace: dict[str, Any],
-    struct: bool,  # noqa: FBT001 -- see _generate
-    scope: _Scope,
-) -> tuple[list[str], list[FieldKind]]:
-    """Give the statements checking the fields of one kind at once, and the fields to read.
+    cls: type[Any], alias_of: Mapping[str, str], namespace: dict[str, Any], scope: _Scope
+) -> tuple[list[str], tuple[FieldKind, ...]]:
+    """Give a struct reader's statements checking fields of one kind at once, and its fields.
 
     Where the kind can, and the model has `READ_TOGETHER_FROM` such fields or more (each with
     one wire key): one tuple per kind, of its fields' wire values in the class's order (an
@@ -246,36 +246,29 @@ def _together(
         values: list[str] = []
         for index in indexes:
             wire_field = fields[index]
-            if struct:
-                value = f"{scope.obj}.{wire_field.field.name}"
-            elif wire_field.optional:
-                value = f"o.get({wire_field.key!r})"
-            else:
-                value = f"o[{wire_field.key!r}]"
+            value = f"{scope.obj}.{wire_field.field.name}"
             if wire_field.optional:
                 value = f"({prefix}absent if {value} is None else {value})"
             values.append(value)
-            fields[index] = wire_field._replace(kind=_behind(wire_field.kind, checked, struct))
+            fields[index] = wire_field._replace(kind=_behind(wire_field.kind, checked))
         body += [
             f"t = ({', '.join(values)},)",
             *fill_in(kind.reader_together, prefix, count=len(indexes)),
             f"{checked} = t",
         ]
-    return body, fields
+    return body, tuple(fields)
 
 
-def _behind(kind: Kind, checked: str, struct: bool) -> Kind:  # noqa: FBT001 -- see _generate
+def _behind(kind: Kind, checked: str) -> Kind:
     """Give a kind whose statements read a value its group passed (`_together`) the short way."""
-    usual = kind.reader if struct else kind.checks + kind.reader
     return attrs.evolve(
         kind,
         reader=(
             f"if {checked}:",
             *("    " + line for line in kind.reader_checked),
             "else:",
-            *("    " + line for line in usual),
+            *("    " + line for line in kind.reader),
         ),
-        checks=(),
     )
 
 

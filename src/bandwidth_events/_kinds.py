@@ -582,6 +582,43 @@ class FieldKind(NamedTuple):
         return is_optional(self.annotation)
 
 
+def groups_together(
+    fields: tuple[FieldKind, ...],
+    statements: Callable[[Kind], tuple[str, ...]],
+    fewest: int,
+    leave_out: Iterable[str] = (),
+) -> list[list[int]]:
+    """Give the indexes of a model's fields whose values a kind takes at once, by kind.
+
+    ``statements`` gives a kind's statements that take several values (``writer_together``,
+    ``reader_together``); the fields of each kind that has them (a kind and its optional twin
+    are one), their wire keys not in ``leave_out``, where there are ``fewest`` or more.
+    """
+    left_out = frozenset(leave_out)
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for index, wire_field in enumerate(fields):
+        taken = statements(wire_field.kind)
+        if taken and wire_field.key not in left_out:
+            groups.setdefault((taken, wire_field.kind.write), []).append(index)
+    return [indexes for indexes in groups.values() if len(indexes) >= fewest]
+
+
+def values_together(
+    fields: tuple[FieldKind, ...], indexes: list[int], obj: str, absent: str
+) -> str:
+    """Give the statement putting the values of these fields of ``obj`` in the tuple ``t``.
+
+    An optional field's value that is ``None`` as ``absent`` (the kind's stand-in).
+    """
+    values: list[str] = []
+    for index in indexes:
+        value = f"{obj}.{fields[index].field.name}"
+        if fields[index].optional:
+            value = f"({absent} if {value} is None else {value})"
+        values.append(value)
+    return f"t = ({', '.join(values)},)"
+
+
 # Per class (a dict, not functools.cache: mypy types a cached function as taking Hashable).
 _FIELD_KINDS: dict[type, tuple[FieldKind, ...]] = {}
 

@@ -30,13 +30,22 @@ for its generated methods, so tracebacks, debuggers and `inspect.getsource` show
 import linecache
 from collections.abc import Callable, Mapping
 from functools import cache
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, TypeAlias, cast
 
 import attrs
 
 from ._json import EMPTY_OBJECT, PLAIN_VALUES, frozen_object, holds_containers, may_be_inexact
-from ._kinds import FieldKind, Kind, field_kinds, fill_in, struct_model
+from ._kinds import (
+    FieldKind,
+    Kind,
+    field_kinds,
+    fill_in,
+    groups_together,
+    struct_model,
+    values_together,
+)
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases, wire_keys
 
 Reader: TypeAlias = Callable[[Mapping[str, object]], Any]
@@ -227,15 +236,12 @@ def _together(
     of those fields is read by its kind's ``reader_checked`` statements if that local is true,
     and by its usual ones if not. The writer's twin (``_writer._together``).
     """
-    fields = list(field_kinds(cls))
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for index, wire_field in enumerate(fields):
-        kind = wire_field.kind
-        if kind.reader_together and wire_field.key not in alias_of:
-            # A kind and its optional twin (see _kinds) are one group.
-            groups.setdefault((kind.reader_together, kind.reader), []).append(index)
+    fields = field_kinds(cls)
+    read: list[FieldKind] = list(fields)
     body: list[str] = []
-    several = [indexes for indexes in groups.values() if len(indexes) >= READ_TOGETHER_FROM]
+    several = groups_together(
+        fields, attrgetter("reader_together"), READ_TOGETHER_FROM, leave_out=alias_of
+    )
     for group, indexes in enumerate(several):
         first = fields[indexes[0]]
         kind, prefix = first.kind, f"{scope.prefix}{first.field.name}_together_"
@@ -243,20 +249,14 @@ def _together(
             _bind(namespace, prefix + name, value)
         _bind(namespace, prefix + "absent", cast("Callable[[Any], Any]", kind.write)(kind.stand_in))
         checked = scope.checked(group)
-        values: list[str] = []
         for index in indexes:
-            wire_field = fields[index]
-            value = f"{scope.obj}.{wire_field.field.name}"
-            if wire_field.optional:
-                value = f"({prefix}absent if {value} is None else {value})"
-            values.append(value)
-            fields[index] = wire_field._replace(kind=_behind(wire_field.kind, checked))
+            read[index] = fields[index]._replace(kind=_behind(fields[index].kind, checked))
         body += [
-            f"t = ({', '.join(values)},)",
+            values_together(fields, indexes, scope.obj, prefix + "absent"),
             *fill_in(kind.reader_together, prefix, count=len(indexes)),
             f"{checked} = t",
         ]
-    return body, tuple(fields)
+    return body, tuple(read)
 
 
 def _behind(kind: Kind, checked: str) -> Kind:

@@ -14,11 +14,20 @@ The generated source is registered in `linecache` as the readers' is (see ``_rea
 
 from collections.abc import Callable
 from functools import cache
+from operator import attrgetter
 from typing import Any, Final, TypeAlias, cast
 
 from ._events import UnknownEvent
 from ._json import copy_object, holds_containers
-from ._kinds import FieldKind, Kind, field_kinds, fill_in, spelled_two_ways
+from ._kinds import (
+    FieldKind,
+    Kind,
+    field_kinds,
+    fill_in,
+    groups_together,
+    spelled_two_ways,
+    values_together,
+)
 from ._naming import EVENT_TYPE, EXTRA_FIELDS, WIRE_SPELLING, aliases
 from ._reader import register_source
 
@@ -98,29 +107,18 @@ def _together(
     written by the kind's ``writer_together`` statements. Each field's wire value is left in a
     local, named by the field's index.
     """
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for index, (_field, _key, _annotation, kind) in enumerate(fields):
-        if kind.writer_together:  # a kind and its optional twin (see _kinds) are one group
-            groups.setdefault((kind.writer_together, kind.write), []).append(index)
     body: list[str] = []
     names: dict[int, str] = {}
-    for indexes in groups.values():
-        if len(indexes) == 1:
-            continue  # written by itself, by the kind's own statements
+    # Two or more: a lone value of such a kind is written by its own statements.
+    for indexes in groups_together(fields, attrgetter("writer_together"), 2):
         kind = fields[indexes[0]].kind
         prefix = f"_{fields[indexes[0]].field.name}_together_"
         namespace.update({prefix + name: value for name, value in kind.names.items()})
         namespace[prefix + "write"] = kind.write
         namespace[prefix + "absent"] = kind.stand_in
-        values: list[str] = []
-        for index in indexes:
-            value = f"o.{fields[index].field.name}"
-            if fields[index].field.default is None:  # optional: None is the stand-in
-                value = f"({prefix}absent if {value} is None else {value})"
-            values.append(value)
-            names[index] = f"g{index}"
+        names.update({index: f"g{index}" for index in indexes})
         body += [
-            f"t = ({', '.join(values)},)",
+            values_together(fields, indexes, "o", prefix + "absent"),
             *fill_in(kind.writer_together, prefix, count=len(indexes)),
             f"{', '.join(names[index] for index in indexes)}, = t",
         ]

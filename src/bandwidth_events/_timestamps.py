@@ -27,20 +27,20 @@ if TYPE_CHECKING:
 # property test pins the two parsers together). Slicing checks this faster than a regex, or
 # than a test of each character; with the slices made once, faster still (written in an
 # expression, a slice is made each time it runs).
-BANDWIDTH_SKELETON = "--T::."
+BANDWIDTH_TEMPLATE: Final = b"0000-00-00T00:00:00.000Z"  # each 0 a digit
 SKELETON_PLACES: Final = slice(4, 20, 3)
 ZONE_PLACE: Final = slice(23, None)
+BANDWIDTH_SKELETON: Final = BANDWIDTH_TEMPLATE.decode()[SKELETON_PLACES]  # "--T::."
 
 
-#: The same shape, for several values at once: joined with ``,`` and encoded, with each ASCII
-#: digit but ``0`` translated to ``0`` (`DIGITS_AS_ZERO`), n values in that shape give
-#: ``SHAPES[n]``, this many times joined with ``,``; and only they do. No value holds a
-#: ``,`` (there would be more of them than the ``n - 1`` the join puts), so each is one of the
-#: pieces between them, and each piece is this one skeleton: 24 characters, ASCII digits
-#: where it has ``0``, the rest as it is. One join, one encoding and one translation (one C
-#: loop over the bytes) check them all: about 2,600 instructions and 200 more a value, where
-#: the check of one costs about 900 (see ``_reader.READ_TOGETHER_FROM``).
-BANDWIDTH_TEMPLATE: Final = b"0000-00-00T00:00:00.000Z"
+#: The same shape (`BANDWIDTH_TEMPLATE`), for several values at once: joined with ``,`` and
+#: encoded, with each ASCII digit but ``0`` translated to ``0`` (`DIGITS_AS_ZERO`), n values in
+#: that shape give ``SHAPES[n]``, the template n times joined with ``,``; and only they do.
+#: No value holds a ``,`` (there would be more of them than the ``n - 1`` the join puts), so
+#: each is one of the pieces between them, and each piece is the template: 24 characters,
+#: ASCII digits where it has ``0``, the rest as it is. One join, one encoding and one
+#: translation (one C loop over the bytes) check them all: about 2,600 instructions and 200
+#: more a value, where the check of one costs about 900 (see ``_reader.READ_TOGETHER_FROM``).
 DIGITS_AS_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
 
 

@@ -286,6 +286,16 @@ class TestInputs:
         body["custom"]["nested"].pop()
         assert body == before
 
+    @pytest.mark.parametrize("read", [orjson.loads, bytes], ids=["mapping", "raw"])
+    def test_unknown_field_holding_a_number_with_a_fraction_is_kept(self, read: Any) -> None:
+        """A float in an unknown field, with no container beside it, is kept as it came."""
+        body = orjson.dumps(recording(ratio=0.25, region="eu"))
+
+        event = parse_recording(read(body))
+
+        assert event.extra_fields == {"ratio": 0.25, "region": "eu"}
+        assert type(event.extra_fields["ratio"]) is float
+
     def test_to_dict_result_is_not_shared_with_event(self) -> None:
         """Changing the dict to_dict gave leaves the frozen event alone."""
         event = parse_recording(recording(custom={"nested": [1]}))

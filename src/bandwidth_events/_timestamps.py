@@ -54,23 +54,7 @@ class _Repeated(dict[int, bytes]):
 
 SHAPES: Final[Mapping[int, bytes]] = _Repeated()
 
-
-def is_bandwidth_shape(value: str) -> bool:
-    """Tell whether the standard library may read this timestamp in dateutil's stead."""
-    return value[SKELETON_PLACES] == BANDWIDTH_SKELETON and value[ZONE_PLACE] == "Z"
-
-
-def is_zoneless_shape(value: str) -> bool:
-    """Tell whether this is Bandwidth's shape less its ``Z``, which the standard library reads.
-
-    Two of Bandwidth's published examples write it so. The fraction must be digits: there,
-    ``fromisoformat`` would take a zone (``40.+00``) that dateutil refuses.
-    """
-    return (
-        len(value) == 23  # noqa: PLR2004
-        and value[SKELETON_PLACES] == BANDWIDTH_SKELETON
-        and value[20:].isdigit()
-    )
+_fromisoformat: Final = datetime.fromisoformat
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -82,14 +66,19 @@ def parse_timestamp(value: object) -> datetime:
     """
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 timestamp string, received {describe(value)}")
-    try:
-        if is_bandwidth_shape(value):
-            return datetime.fromisoformat(value)
-        if is_zoneless_shape(value):
-            # UTC: given its Z, which is several times faster than replacing the zone after.
-            return datetime.fromisoformat(value + "Z")
-    except ValueError:
-        pass  # an impossible date: the general parser says why
+    # Bandwidth's shape, or the same less its Z (two of its published examples write that,
+    # meant as UTC): the standard library reads either. The checks are written out here: as two
+    # calls, they made a value with no zone cost 2,100 instructions more, a third (callgrind).
+    # With no zone, the fraction must be three digits, as in Bandwidth's shape.
+    if value[SKELETON_PLACES] == BANDWIDTH_SKELETON:
+        try:
+            if value[ZONE_PLACE] == "Z":
+                return _fromisoformat(value)
+            if len(value) == 23 and value[20:].isdigit():  # noqa: PLR2004
+                # Given its Z, which is several times faster than replacing the zone after.
+                return _fromisoformat(value + "Z")
+        except ValueError:
+            pass  # an impossible date: the general parser says why
     return _parse_general(value)
 
 

@@ -193,7 +193,7 @@ def _reading(
     body.append(f"{self} = {scope.prefix}twin()")
     fields = field_kinds(cls)
     if struct:
-        checks, fields = _together(cls, alias_of, namespace, scope)
+        checks, fields = _together(fields, alias_of, namespace, scope)
         body += checks
     for wire_field in fields:
         *lines, last = _field(wire_field, alias_of, namespace, struct, scope)
@@ -225,7 +225,10 @@ READ_TOGETHER_FROM: Final = 3
 
 
 def _together(
-    cls: type[Any], alias_of: Mapping[str, str], namespace: dict[str, Any], scope: _Scope
+    fields: tuple[FieldKind, ...],
+    alias_of: Mapping[str, str],
+    namespace: dict[str, Any],
+    scope: _Scope,
 ) -> tuple[list[str], tuple[FieldKind, ...]]:
     """Give a struct reader's statements checking fields of one kind at once, and its fields.
 
@@ -236,7 +239,6 @@ def _together(
     of those fields is read by its kind's ``reader_checked`` statements if that local is true,
     and by its usual ones if not. The writer's twin (``_writer._together``).
     """
-    fields = field_kinds(cls)
     read: list[FieldKind] = list(fields)
     body: list[str] = []
     several = groups_together(
